@@ -1,0 +1,26 @@
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+// Peers and the type-only dependency stay external: users bring their own rxjs (and autobahn).
+const external = (id) => id === 'rxjs' || id.startsWith('rxjs/') || id === 'typed-emitter';
+
+export default [
+  {
+    input: 'src/index.ts',
+    external,
+    plugins: [typescript({ tsconfig: './tsconfig.json', declaration: false, outDir: 'dist' })],
+    output: [
+      { file: 'dist/index.mjs', format: 'es', sourcemap: true },
+      { file: 'dist/index.cjs', format: 'cjs', sourcemap: true },
+    ],
+  },
+  {
+    input: 'src/index.ts',
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: [
+      { file: 'dist/index.d.mts', format: 'es' },
+      { file: 'dist/index.d.cts', format: 'es' },
+    ],
+  },
+];

@@ -1,0 +1,283 @@
+import { ERROR_NO_SUCH_PROCEDURE, ERROR_NO_SUCH_SESSION, ERROR_NOT_AUTHORIZED } from './uris';
+import type { SessionId } from './types';
+
+/**
+ * A brand shared by every copy of this library (ESM and CJS builds, two bundled versions), so that
+ * the guards below work where `instanceof` against one copy's class would not.
+ */
+const BRAND = Symbol.for('wamp-session-meta.MetaError');
+
+/** Machine-readable kind of a {@link MetaError}. */
+export type MetaErrorCode =
+  | 'no_such_session'
+  | 'not_authorized'
+  | 'procedure_unavailable'
+  | 'invalid_argument'
+  | 'call_timeout'
+  | 'session_closed'
+  | 'router_error'
+  | 'malformed_payload';
+
+/** Explicit names: minifiers rename classes, and `e.name` must stay readable in logs. */
+const NAMES: Record<MetaErrorCode, string> = {
+  no_such_session: 'NoSuchSessionError',
+  not_authorized: 'NotAuthorizedError',
+  procedure_unavailable: 'ProcedureUnavailableError',
+  invalid_argument: 'InvalidArgumentError',
+  call_timeout: 'CallTimeoutError',
+  session_closed: 'SessionClosedError',
+  router_error: 'RouterError',
+  malformed_payload: 'MalformedPayloadError',
+};
+
+interface MetaErrorInit {
+  procedure?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error this SDK produces. Guards work across the ESM and CJS builds.
+ *
+ * @example
+ * ```ts
+ * try { await meta.get(id); } catch (e) { if (isMetaError(e)) console.log(e.code, e.procedure); }
+ * ```
+ */
+export class MetaError extends Error {
+  /** The code of this class; `undefined` on the base class. */
+  static readonly code: MetaErrorCode | undefined = undefined;
+  /** What went wrong, machine-readable. */
+  readonly code: MetaErrorCode;
+  /** The `wamp.session.*` procedure or topic involved, when there is one. */
+  readonly procedure: string | undefined;
+
+  /** @internal */
+  constructor(code: MetaErrorCode, message: string, init: MetaErrorInit = {}) {
+    super(message);
+    this.name = NAMES[code];
+    this.code = code;
+    this.procedure = init.procedure;
+    Object.defineProperty(this, 'cause', { value: init.cause, writable: true, configurable: true });
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * True when `value` is an error of this class, from any copy of this library.
+   *
+   * @example
+   * ```ts
+   * if (NoSuchSessionError.is(e)) console.log('gone:', e.sessionId);
+   * ```
+   */
+  static is<T extends MetaError>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    const code = (this as unknown as typeof MetaError).code;
+    return isMetaError(value) && (code === undefined || value.code === code);
+  }
+
+  /** Makes `instanceof` agree with {@link MetaError.is} across builds. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this.is(value);
+  }
+}
+
+/**
+ * True for any error produced by this SDK (any build).
+ *
+ * @example
+ * ```ts
+ * meta.get(id).catch((e) => { if (isMetaError(e)) report(e.code); });
+ * ```
+ */
+export function isMetaError(value: unknown): value is MetaError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/**
+ * The router knows no session with that id (`wamp.error.no_such_session`).
+ *
+ * @example
+ * ```ts
+ * await meta.get(1234567).catch((e) => { if (NoSuchSessionError.is(e)) console.log(e.sessionId); });
+ * ```
+ */
+export class NoSuchSessionError extends MetaError {
+  static override readonly code = 'no_such_session';
+  /** The id that was asked for, when known. */
+  readonly sessionId: SessionId | undefined;
+  /** @internal */
+  constructor(message: string, init: MetaErrorInit & { sessionId?: SessionId | undefined } = {}) {
+    super('no_such_session', message, init);
+    this.sessionId = init.sessionId;
+  }
+}
+
+/**
+ * The router denied the call or subscription (`wamp.error.not_authorized`).
+ *
+ * @example
+ * ```ts
+ * await meta.kill(id).catch((e) => { if (NotAuthorizedError.is(e)) alert('not allowed'); });
+ * ```
+ */
+export class NotAuthorizedError extends MetaError {
+  static override readonly code = 'not_authorized';
+  /** @internal */
+  constructor(message: string, init: MetaErrorInit = {}) {
+    super('not_authorized', message, init);
+  }
+}
+
+/**
+ * The router does not offer that meta procedure (`wamp.error.no_such_procedure`), e.g.
+ * `kill_all` on Crossbar 22.6.1, or the meta API is off.
+ *
+ * @example
+ * ```ts
+ * await meta.killAll().catch((e) => { if (ProcedureUnavailableError.is(e)) console.log(e.procedure); });
+ * ```
+ */
+export class ProcedureUnavailableError extends MetaError {
+  static override readonly code = 'procedure_unavailable';
+  /** @internal */
+  constructor(message: string, init: MetaErrorInit = {}) {
+    super('procedure_unavailable', message, init);
+  }
+}
+
+/**
+ * An argument was rejected locally; nothing was sent to the router.
+ *
+ * @example
+ * ```ts
+ * await meta.get(-1).catch((e) => { if (InvalidArgumentError.is(e)) console.log(e.argument); });
+ * ```
+ */
+export class InvalidArgumentError extends MetaError {
+  static override readonly code = 'invalid_argument';
+  /** The name of the offending argument or option, e.g. `id` or `options.reason`. */
+  readonly argument: string;
+  /** @internal */
+  constructor(argument: string, expected: string, init: MetaErrorInit = {}) {
+    super('invalid_argument', `${argument} must be ${expected}`, init);
+    this.argument = argument;
+  }
+}
+
+/**
+ * No answer came within `callTimeoutMs`.
+ *
+ * @example
+ * ```ts
+ * await meta.count().catch((e) => { if (CallTimeoutError.is(e)) console.log(e.timeoutMs); });
+ * ```
+ */
+export class CallTimeoutError extends MetaError {
+  static override readonly code = 'call_timeout';
+  readonly timeoutMs: number;
+  /** @internal */
+  constructor(timeoutMs: number, init: MetaErrorInit = {}) {
+    super('call_timeout', `${init.procedure ?? 'call'} got no answer within ${timeoutMs} ms`, init);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * No session is attached, or it closed while the call was pending.
+ *
+ * @example
+ * ```ts
+ * await meta.killByAuthrole('user').catch((e) => {
+ *   if (SessionClosedError.is(e)) console.log(e.reason, e.closeMessage);
+ * });
+ * ```
+ */
+export class SessionClosedError extends MetaError {
+  static override readonly code = 'session_closed';
+  /** The close reason URI (e.g. `wamp.close.normal`), when the router or autobahn gave one. */
+  readonly reason: string | undefined;
+  /** The close message from the GOODBYE details, when there was one. */
+  readonly closeMessage: string | undefined;
+  /** @internal */
+  constructor(init: MetaErrorInit & { reason?: string | undefined; closeMessage?: string | undefined } = {}) {
+    const why = init.reason ? ` (${init.reason}${init.closeMessage ? `: ${init.closeMessage}` : ''})` : '';
+    super('session_closed', `no open WAMP session${why}`, init);
+    this.reason = init.reason;
+    this.closeMessage = init.closeMessage;
+  }
+}
+
+/**
+ * Any other WAMP error the router returned.
+ *
+ * @example
+ * ```ts
+ * await meta.count().catch((e) => { if (RouterError.is(e)) console.log(e.uri, e.args, e.kwargs); });
+ * ```
+ */
+export class RouterError extends MetaError {
+  static override readonly code = 'router_error';
+  readonly uri: string;
+  readonly args: readonly unknown[];
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** @internal */
+  constructor(uri: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, init: MetaErrorInit = {}) {
+    super('router_error', typeof args[0] === 'string' ? `${uri}: ${args[0]}` : uri, init);
+    this.uri = uri;
+    this.args = args;
+    this.kwargs = kwargs;
+  }
+}
+
+/**
+ * A meta event or call result did not have a shape this SDK understands. The event was dropped
+ * (and reported on `errors$`); a call rejects with it.
+ *
+ * @example
+ * ```ts
+ * meta.errors$.subscribe((e) => { if (MalformedPayloadError.is(e)) console.warn(e.message, e.payload); });
+ * ```
+ */
+export class MalformedPayloadError extends MetaError {
+  static override readonly code = 'malformed_payload';
+  /** What the router sent. */
+  readonly payload: unknown;
+  /** @internal */
+  constructor(what: string, payload: unknown, init: MetaErrorInit = {}) {
+    super('malformed_payload', `${init.procedure ?? 'payload'}: ${what}`, init);
+    this.payload = payload;
+  }
+}
+
+/** autobahn's `Error` is not an `Error` subclass: `{ error, args, kwargs }`. */
+interface WampErrorLike {
+  error: string;
+  args?: unknown;
+  kwargs?: unknown;
+}
+
+function isWampError(value: unknown): value is WampErrorLike {
+  return typeof value === 'object' && value !== null && typeof (value as WampErrorLike).error === 'string';
+}
+
+/**
+ * Maps what a WAMP call or subscribe rejected with to the error classes above.
+ * The only place that knows WAMP error URIs.
+ */
+export function toMetaError(error: unknown, procedure: string, sessionId?: SessionId): MetaError {
+  if (isMetaError(error)) return error;
+  if (!isWampError(error)) return new RouterError('wamp.error.runtime_error', [String(error)], {}, { procedure, cause: error });
+  const args = Array.isArray(error.args) ? (error.args as unknown[]) : [];
+  const kwargs = typeof error.kwargs === 'object' && error.kwargs !== null ? (error.kwargs as Record<string, unknown>) : {};
+  const text = typeof args[0] === 'string' ? args[0] : error.error;
+  const init = { procedure, cause: error };
+  switch (error.error) {
+    case ERROR_NO_SUCH_SESSION:
+      return new NoSuchSessionError(text, { ...init, sessionId });
+    case ERROR_NOT_AUTHORIZED:
+      return new NotAuthorizedError(text, init);
+    case ERROR_NO_SUCH_PROCEDURE:
+      return new ProcedureUnavailableError(text, init);
+    default:
+      return new RouterError(error.error, args, kwargs, init);
+  }
+}

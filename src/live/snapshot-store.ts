@@ -1,0 +1,146 @@
+/**
+ * The live map of sessions plus O(1) immutable snapshots of it (Baker's trick for persistent
+ * arrays): the newest snapshot reads straight from the live map; when the map changes, the
+ * snapshot first keeps the old value of that one key. Older snapshots read through newer ones.
+ * So `sessions$` and `getSnapshot()` hand out a new immutable map per change without copying
+ * the whole set (API.md §5, guarantee 7).
+ */
+import type { SessionDetails, SessionId } from '../types';
+
+const ABSENT = Symbol('absent');
+type Slot = SessionDetails | typeof ABSENT;
+
+/** A snapshot this many hops behind the live map copies itself out, so old reads stay cheap. */
+const MAX_CHAIN = 64;
+
+class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
+  #kept: Map<SessionId, Slot> | undefined;
+  #base: Snapshot | ReadonlyMap<SessionId, SessionDetails>;
+  readonly size: number;
+
+  constructor(base: ReadonlyMap<SessionId, SessionDetails>) {
+    this.#base = base;
+    this.size = base.size;
+  }
+
+  /** The live map is about to change `id`: remember what this snapshot saw. */
+  keep(id: SessionId, value: Slot): void {
+    this.#kept ??= new Map();
+    if (!this.#kept.has(id)) this.#kept.set(id, value);
+  }
+
+  /** A newer snapshot now stands between this one and the live map. */
+  rebase(newer: Snapshot): void {
+    this.#base = newer;
+  }
+
+  get(id: SessionId): SessionDetails | undefined {
+    let hops = 0;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let at: Snapshot = this; ; ) {
+      const kept = at.#kept?.get(id);
+      if (kept !== undefined) return kept === ABSENT ? undefined : kept;
+      const base = at.#base;
+      if (!(base instanceof Snapshot)) return base.get(id);
+      if (++hops > MAX_CHAIN) {
+        this.#materialize();
+        return this.get(id);
+      }
+      at = base;
+    }
+  }
+
+  has(id: SessionId): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** Built eagerly: the live map may change while a caller holds the iterator. */
+  entries(): MapIterator<[SessionId, SessionDetails]> {
+    const override = new Map<SessionId, Slot>();
+    let at: Snapshot | ReadonlyMap<SessionId, SessionDetails> = this;
+    while (at instanceof Snapshot) {
+      at.#kept?.forEach((value, id) => override.has(id) || override.set(id, value));
+      at = at.#base;
+    }
+    const out: [SessionId, SessionDetails][] = [];
+    for (const entry of at) if (!override.has(entry[0])) out.push(entry);
+    override.forEach((value, id) => value !== ABSENT && out.push([id, value]));
+    return out[Symbol.iterator]() as MapIterator<[SessionId, SessionDetails]>;
+  }
+
+  keys(): MapIterator<SessionId> {
+    return [...this.entries()].map(([id]) => id)[Symbol.iterator]() as MapIterator<SessionId>;
+  }
+
+  values(): MapIterator<SessionDetails> {
+    return [...this.entries()].map(([, value]) => value)[Symbol.iterator]() as MapIterator<SessionDetails>;
+  }
+
+  forEach(callback: (value: SessionDetails, key: SessionId, map: ReadonlyMap<SessionId, SessionDetails>) => void, thisArg?: unknown): void {
+    for (const [id, value] of this.entries()) callback.call(thisArg, value, id, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[SessionId, SessionDetails]> {
+    return this.entries();
+  }
+
+  #materialize(): void {
+    this.#base = new Map(this.entries());
+    this.#kept = undefined;
+  }
+}
+
+/** The mutable set of sessions a LiveSessionSet holds, with cheap snapshots. */
+export class SnapshotStore {
+  readonly #map = new Map<SessionId, SessionDetails>();
+  #head: Snapshot | undefined;
+  #changed = false;
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get(id: SessionId): SessionDetails | undefined {
+    return this.#map.get(id);
+  }
+
+  has(id: SessionId): boolean {
+    return this.#map.has(id);
+  }
+
+  values(): MapIterator<SessionDetails> {
+    return this.#map.values();
+  }
+
+  /** The live map itself, read-only: for diffs and iteration inside the library. */
+  get map(): ReadonlyMap<SessionId, SessionDetails> {
+    return this.#map;
+  }
+
+  set(id: SessionId, details: SessionDetails): void {
+    this.#touch(id);
+    this.#map.set(id, details);
+  }
+
+  delete(id: SessionId): void {
+    if (!this.#map.has(id)) return;
+    this.#touch(id);
+    this.#map.delete(id);
+  }
+
+  /** An immutable view of the current set; the same object until the set changes. */
+  snapshot(): ReadonlyMap<SessionId, SessionDetails> {
+    if (this.#head && !this.#changed) return this.#head;
+    const next = new Snapshot(this.#map);
+    this.#head?.rebase(next);
+    this.#head = next;
+    this.#changed = false;
+    return next;
+  }
+
+  #touch(id: SessionId): void {
+    if (!this.#head) return;
+    this.#head.keep(id, this.#map.get(id) ?? ABSENT);
+    this.#changed = true;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Router payloads -> SessionDetails / SessionLeft / call results. The only module that knows
+ * payload shapes:
+ * - Crossbar 22.6.1 (fixtures/crossbar): on_join args `[details]`, no kwargs; on_leave args `[id]`;
+ *   list `[[ids]]`; get `[details]`; kill_by_* `[[killed ids]]`.
+ * - WAMP spec: on_leave `[session, authid, authrole]`; kill_by_* / kill_all `[count]`; kwargs variants.
+ * - fox-wamp 0.7.28: on_join args null, details in kwargs; unwraps a single array argument, so a
+ *   list arrives flattened (`[1, 2]`, or just `1`).
+ * autobahn-js passes a single positional result as the value itself and wraps anything else in
+ * `Result { args, kwargs }`.
+ *
+ * Payloads are never copied key by key into fresh objects (which a `__proto__` key could abuse):
+ * only known fields are read, and nested records are referenced as they came.
+ */
+import { MalformedPayloadError } from './errors';
+import type { KillResult, SessionDetails, SessionId, SessionLeft } from './types';
+
+type Rec = Record<string, unknown>;
+
+const MAX_ID = 2 ** 53;
+
+/** WAMP ids are integers in [1, 2^53] (WAMP spec, "IDs"). */
+export function isSessionId(value: unknown): value is SessionId {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID;
+}
+
+export function isRecord(value: unknown): value is Rec {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The positional and keyword parts of an event or of what autobahn resolved a call with. */
+export interface Payload {
+  readonly args: readonly unknown[];
+  readonly kwargs: Rec;
+}
+
+/** autobahn's `Result` has exactly `args` and `kwargs`. */
+function isResult(value: unknown): value is Payload {
+  if (!isRecord(value) || !Array.isArray(value.args) || !isRecord(value.kwargs)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2;
+}
+
+/** Undo autobahn's unwrapping of call results. */
+export function resultPayload(value: unknown): Payload {
+  if (isResult(value)) return value;
+  return { args: value === null || value === undefined ? [] : [value], kwargs: {} };
+}
+
+/** Events: autobahn hands the handler `(args, kwargs, details)`, any of which a router may omit. */
+export function eventPayload(args: unknown, kwargs: unknown): Payload {
+  return { args: Array.isArray(args) ? args : [], kwargs: isRecord(kwargs) ? kwargs : {} };
+}
+
+const STRING_FIELDS = ['authid', 'authrole', 'authmethod', 'authprovider', 'realm'] as const;
+const RECORD_FIELDS = ['authextra', 'transport'] as const;
+
+function malformed(what: string, payload: unknown, procedure: string): never {
+  throw new MalformedPayloadError(what, payload, { procedure });
+}
+
+/** A details dict -> SessionDetails. A wrongly typed field makes the whole payload malformed. */
+export function toDetails(dict: unknown, procedure: string): SessionDetails {
+  if (!isRecord(dict)) malformed('session details are not an object', dict, procedure);
+  const session = dict.session;
+  if (!isSessionId(session)) malformed('session id is not an integer in [1, 2^53]', dict, procedure);
+  const out: { -readonly [K in keyof SessionDetails]: SessionDetails[K] } = { session, raw: dict };
+  for (const key of STRING_FIELDS) {
+    const value = dict[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') malformed(`${key} is not a string`, dict, procedure);
+    out[key] = value;
+  }
+  for (const key of RECORD_FIELDS) {
+    const value = dict[key];
+    if (value === undefined || value === null) continue;
+    if (!isRecord(value)) malformed(`${key} is not an object`, dict, procedure);
+    out[key] = value;
+  }
+  const resumed = dict.resumed;
+  if (resumed !== undefined && resumed !== null) {
+    if (typeof resumed !== 'boolean') malformed('resumed is not a boolean', dict, procedure);
+    out.resumed = resumed;
+  }
+  return out;
+}
+
+/** `on_join` and `get`: one dict in args (Crossbar, spec) or the fields as kwargs (fox-wamp). */
+export function detailsFrom({ args, kwargs }: Payload, procedure: string): SessionDetails {
+  if (args.length > 0) return toDetails(args[0], procedure);
+  return toDetails(kwargs, procedure);
+}
+
+function optionalString(value: unknown, name: string, payload: Payload, procedure: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') malformed(`${name} is not a string`, payload, procedure);
+  return value;
+}
+
+/** `on_leave`: `[id]` (Crossbar, fox-wamp), `[id, authid, authrole]` (spec), or kwargs. */
+export function leftFrom(payload: Payload, procedure: string): SessionLeft {
+  const { args, kwargs } = payload;
+  const session = args.length > 0 ? args[0] : kwargs.session;
+  if (!isSessionId(session)) malformed('session id is not an integer in [1, 2^53]', payload, procedure);
+  const authid = optionalString(args.length > 1 ? args[1] : kwargs.authid, 'authid', payload, procedure);
+  const authrole = optionalString(args.length > 2 ? args[2] : kwargs.authrole, 'authrole', payload, procedure);
+  return authid === undefined && authrole === undefined
+    ? { session }
+    : { session, ...(authid !== undefined && { authid }), ...(authrole !== undefined && { authrole }) };
+}
+
+/** `count` and spec-style kill results: `[n]`. */
+export function countFrom({ args, kwargs }: Payload, procedure: string): number {
+  const n = args.length > 0 ? args[0] : kwargs.count;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) malformed('count is not a non-negative integer', n, procedure);
+  return n;
+}
+
+/** `list` and Crossbar kill results: `[[ids]]`, or flattened `[ids...]` / `id` (fox-wamp). */
+export function idsFrom({ args }: Payload, procedure: string): SessionId[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  for (const id of list) {
+    if (!isSessionId(id)) malformed('session list holds a value that is not a session id', args, procedure);
+  }
+  return list.slice() as SessionId[];
+}
+
+/** kill_by_authid / kill_by_authrole / kill_all: `[count]` (spec) or `[[ids]]` (Crossbar). */
+export function killResultFrom(payload: Payload, procedure: string): KillResult {
+  if (payload.args.length === 1 && typeof payload.args[0] === 'number') return { count: countFrom(payload, procedure) };
+  const sessions = idsFrom(payload, procedure);
+  return { count: sessions.length, sessions };
+}

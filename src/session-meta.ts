@@ -1,0 +1,533 @@
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import {
+  CallTimeoutError,
+  InvalidArgumentError,
+  MetaError,
+  SessionClosedError,
+  isMetaError,
+  toMetaError,
+} from './errors';
+import { LiveSessionSet, type LiveSessionSetOptions } from './live/live-session-set';
+import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, resultPayload, type Payload } from './normalize';
+import { TopicStream } from './topic-stream';
+import type {
+  CloseDetails,
+  KillOptions,
+  KillResult,
+  SessionDetails,
+  SessionFilter,
+  SessionId,
+  SessionLeft,
+  SessionMetaOptions,
+  WampConnectionLike,
+  WampSessionLike,
+} from './types';
+import * as uri from './uris';
+import { checkFilter, checkKillOptions, checkNonEmptyString, checkSessionId, checkTimeout } from './validate';
+
+/**
+ * autobahn does not tell a bare `Session` that its transport dropped (only `Connection.onclose`
+ * hears it), so while attached we look at `isOpen` this often. GOODBYE/ABORT arrive at once via
+ * `onleave`, and `fromConnection` hears every close at once.
+ */
+const LIVENESS_CHECK_MS = 1000;
+
+/** How many sessions' authid/authrole are remembered to fill in `SessionLeft` (Crossbar sends only the id). */
+const KNOWN_SESSIONS_CAP = 100_000;
+
+/** `Symbol.dispose` where the runtime has it (Node 20+, recent browsers), a registry symbol elsewhere. */
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+function closedError(procedure: string, close: CloseDetails | undefined): SessionClosedError {
+  return new SessionClosedError({
+    procedure,
+    reason: close?.reason ?? undefined,
+    closeMessage: close?.message || undefined,
+  });
+}
+
+/** What a {@link LiveSessionSet} needs from its {@link SessionMeta}. @internal */
+export interface LiveSource {
+  readonly meta: SessionMeta;
+  readonly session$: Observable<WampSessionLike | null>;
+  readonly joins: TopicStream<SessionDetails>;
+  readonly leaves: TopicStream<SessionLeft>;
+  readonly errors$: Observable<MetaError>;
+  forget(live: LiveSessionSet): void;
+}
+
+/**
+ * Typed access to the WAMP Session Meta API of one router realm: procedures as promises,
+ * `on_join`/`on_leave` as RxJS streams, and live session sets.
+ *
+ * @example
+ * ```ts
+ * import autobahn from 'autobahn';
+ * import { SessionMeta } from 'wamp-session-meta';
+ *
+ * const connection = new autobahn.Connection({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });
+ * const meta = SessionMeta.fromConnection(connection);
+ * meta.joins$.subscribe((s) => console.log('joined', s.session, s.authid));
+ * connection.open();
+ * ```
+ */
+export class SessionMeta {
+  /**
+   * One `SessionDetails` per `wamp.session.on_join`. Lazy and shared: one WAMP subscription
+   * however many observers, removed on the last unsubscribe, re-made after a reconnect. Errors
+   * with `NotAuthorizedError` when the router denies the subscription.
+   *
+   * @example
+   * ```ts
+   * const sub = meta.joins$.subscribe((s) => console.log(s.session, s.authrole));
+   * sub.unsubscribe();
+   * ```
+   */
+  readonly joins$: Observable<SessionDetails>;
+
+  /**
+   * One `SessionLeft` per `wamp.session.on_leave`; `authid`/`authrole` are filled from what this
+   * SDK saw when the router sends only the id. Same sharing rules as {@link SessionMeta.joins$}.
+   *
+   * @example
+   * ```ts
+   * meta.leaves$.subscribe((s) => console.log('left', s.session, s.authid ?? '?'));
+   * ```
+   */
+  readonly leaves$: Observable<SessionLeft>;
+
+  /**
+   * Malformed meta events and call results (dropped, never thrown into your code). Hot; completes
+   * on `dispose()`.
+   *
+   * @example
+   * ```ts
+   * meta.errors$.subscribe((e) => console.warn(e.code, e.message));
+   * ```
+   */
+  readonly errors$: Observable<MetaError>;
+
+  readonly #session$ = new BehaviorSubject<WampSessionLike | null>(null);
+  readonly #disposed$ = new Subject<void>();
+  readonly #errors = new Subject<MetaError>();
+  readonly #pending = new Set<(close: CloseDetails | undefined) => void>();
+  readonly #known = new Map<SessionId, SessionDetails>();
+  readonly #liveSets = new Set<LiveSessionSet>();
+  readonly #joins: TopicStream<SessionDetails>;
+  readonly #leaves: TopicStream<SessionLeft>;
+  readonly #callTimeoutMs: number;
+  #unwatch: (() => void) | undefined;
+  #release: (() => void) | undefined;
+  #disposed = false;
+
+  /**
+   * Wraps one open autobahn session (anything matching `WampSessionLike`), or none yet (`null`,
+   * then call {@link SessionMeta.attach}). When it closes, pending calls reject with
+   * `SessionClosedError` and live sets go `stale`; attach a new session to go on.
+   *
+   * @example
+   * ```ts
+   * connection.onopen = (session) => {
+   *   const meta = new SessionMeta(session, { callTimeoutMs: 5_000 });
+   *   meta.count().then((n) => console.log(n, 'sessions'));
+   * };
+   * ```
+   */
+  constructor(session: WampSessionLike | null, options: SessionMetaOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object');
+    this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
+    this.errors$ = this.#errors.asObservable();
+    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$);
+    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), this.#session$, this.#disposed$);
+    this.joins$ = this.#joins.events$;
+    this.leaves$ = this.#leaves.events$;
+    if (session !== null) this.attach(session);
+  }
+
+  /**
+   * Follows an autobahn `Connection` across reconnects: every new session is attached, every close
+   * detaches. Chains (never replaces) your `onopen`/`onclose`, also those assigned later; the value
+   * your `onclose` returns (`true` stops retrying) is passed through.
+   *
+   * @example
+   * ```ts
+   * const meta = SessionMeta.fromConnection(connection);
+   * connection.onopen = (session) => console.log('open', session.id); // still chained
+   * connection.open();
+   * ```
+   */
+  static fromConnection(connection: WampConnectionLike, options?: SessionMetaOptions): SessionMeta {
+    if (typeof connection !== 'object' || connection === null) throw new InvalidArgumentError('connection', 'an autobahn Connection');
+    const meta = new SessionMeta(null, options);
+    let userOpen = connection.onopen;
+    let userClose = connection.onclose;
+    const onopen = function (this: unknown, session: WampSessionLike, details: never): void {
+      meta.attach(session);
+      userOpen?.call(this, session, details);
+    };
+    const onclose = function (this: unknown, reason: string, details: CloseDetails): boolean | void {
+      meta.#closed(meta.#session$.value, details);
+      return userClose?.call(this, reason, details);
+    };
+    const chain = <T>(key: 'onopen' | 'onclose', ours: T, set: (user: never) => void): void => {
+      Object.defineProperty(connection, key, { get: () => ours, set, configurable: true, enumerable: true });
+    };
+    chain('onopen', onopen, (user) => (userOpen = user));
+    chain('onclose', onclose, (user) => (userClose = user));
+    meta.#release = () => {
+      Object.defineProperty(connection, 'onopen', { value: userOpen, writable: true, configurable: true, enumerable: true });
+      Object.defineProperty(connection, 'onclose', { value: userClose, writable: true, configurable: true, enumerable: true });
+    };
+    const open = connection.session;
+    if (open?.isOpen) meta.attach(open);
+    return meta;
+  }
+
+  /**
+   * The currently attached session, or `null`.
+   *
+   * @example
+   * ```ts
+   * if (meta.session?.isOpen) await meta.count();
+   * ```
+   */
+  get session(): WampSessionLike | null {
+    return this.#session$.value;
+  }
+
+  /**
+   * Attaches an open session (for custom setups: call it from your own `onopen`). Streams with
+   * observers re-subscribe their WAMP topics on it and live sets resync.
+   *
+   * @example
+   * ```ts
+   * const meta = new SessionMeta(null);
+   * connection.onopen = (session) => meta.attach(session);
+   * connection.onclose = () => { meta.detach(); };
+   * ```
+   */
+  attach(session: WampSessionLike): void {
+    if (this.#disposed) throw new SessionClosedError({ reason: 'wamp-session-meta.disposed' });
+    if (typeof session !== 'object' || session === null || typeof session.call !== 'function' || typeof session.subscribe !== 'function') {
+      throw new InvalidArgumentError('session', 'a WAMP session (autobahn Session)');
+    }
+    const current = this.#session$.value;
+    if (current === session) return;
+    if (current) this.#closed(current, undefined);
+    this.#unwatch = this.#watch(session);
+    this.#session$.next(session);
+  }
+
+  /**
+   * Detaches the current session: pending calls reject with `SessionClosedError`, streams wait for
+   * the next `attach`, live sets go `stale`. The WAMP subscriptions on a still open session are
+   * removed.
+   *
+   * @example
+   * ```ts
+   * connection.onclose = () => { meta.detach(); };
+   * ```
+   */
+  detach(): void {
+    this.#closed(this.#session$.value, undefined);
+  }
+
+  /**
+   * Counts the sessions in the realm (the caller included, router-internal sessions not).
+   *
+   * @example
+   * ```ts
+   * const all = await meta.count();
+   * const users = await meta.count({ authroles: ['user'] });
+   * ```
+   */
+  count(filter?: SessionFilter): Promise<number> {
+    return this.#invoke(uri.COUNT, () => this.#filterArgs(filter), countFrom);
+  }
+
+  /**
+   * Lists the ids of the sessions in the realm.
+   *
+   * @example
+   * ```ts
+   * const ids = await meta.list({ authroles: ['user', 'admin'] });
+   * ```
+   */
+  list(filter?: SessionFilter): Promise<SessionId[]> {
+    return this.#invoke(uri.LIST, () => this.#filterArgs(filter), idsFrom);
+  }
+
+  /**
+   * Gets one session's details. Rejects `NoSuchSessionError` when the router knows no such session.
+   *
+   * @example
+   * ```ts
+   * const s = await meta.get(id);
+   * console.log(s.authid, s.authrole, s.authmethod);
+   * ```
+   */
+  get(id: SessionId): Promise<SessionDetails> {
+    return this.#invoke(
+      uri.GET,
+      () => [[checkSessionId(id)]],
+      (payload, procedure) => this.#remember(detailsFrom(payload, procedure)),
+      id,
+    );
+  }
+
+  /**
+   * Kills another session; it receives a GOODBYE with `reason` and `message`. Killing your own
+   * session is refused locally (`InvalidArgumentError`): the spec only kills other sessions and
+   * Crossbar would close you without ever answering.
+   *
+   * @example
+   * ```ts
+   * await meta.kill(id, { reason: 'com.example.kicked', message: 'see you' });
+   * ```
+   */
+  kill(id: SessionId, options?: KillOptions): Promise<void> {
+    return this.#invoke(
+      uri.KILL,
+      () => {
+        checkSessionId(id);
+        if (id === this.#session$.value?.id) throw new InvalidArgumentError('id', 'another session than your own');
+        return [[id], checkKillOptions(options)];
+      },
+      () => undefined,
+      id,
+    );
+  }
+
+  /**
+   * Kills every session with this authid. Crossbar does not exclude the caller: if it matches, the
+   * call rejects with the `SessionClosedError` of its own close.
+   *
+   * @example
+   * ```ts
+   * const { count, sessions } = await meta.killByAuthid('alice', { message: 'logged out' });
+   * ```
+   */
+  killByAuthid(authid: string, options?: KillOptions): Promise<KillResult> {
+    return this.#invoke(uri.KILL_BY_AUTHID, () => [[checkNonEmptyString(authid, 'authid')], checkKillOptions(options)], killResultFrom);
+  }
+
+  /**
+   * Kills every session with this authrole (same caller rule as {@link SessionMeta.killByAuthid}).
+   *
+   * @example
+   * ```ts
+   * const { count } = await meta.killByAuthrole('guest', { reason: 'com.example.maintenance' });
+   * ```
+   */
+  killByAuthrole(authrole: string, options?: KillOptions): Promise<KillResult> {
+    return this.#invoke(uri.KILL_BY_AUTHROLE, () => [[checkNonEmptyString(authrole, 'authrole')], checkKillOptions(options)], killResultFrom);
+  }
+
+  /**
+   * Kills every session but the caller's (WAMP spec). Rejects `ProcedureUnavailableError` on
+   * routers without it, such as Crossbar 22.6.1.
+   *
+   * @example
+   * ```ts
+   * const { count } = await meta.killAll({ reason: 'com.example.shutdown' });
+   * ```
+   */
+  killAll(options?: KillOptions): Promise<KillResult> {
+    return this.#invoke(uri.KILL_ALL, () => [[], checkKillOptions(options)], killResultFrom);
+  }
+
+  /**
+   * A live, always-consistent set of the sessions in the realm, synced from `list`/`get` and kept
+   * up to date by `on_join`/`on_leave`. See {@link LiveSessionSet}.
+   *
+   * @example
+   * ```ts
+   * const live = meta.liveSessions({ authroles: ['user'] });
+   * await live.ready;
+   * console.log(live.size, [...live.values()].map((s) => s.authid));
+   * ```
+   */
+  liveSessions(options?: LiveSessionSetOptions): LiveSessionSet {
+    if (this.#disposed) throw new SessionClosedError({ reason: 'wamp-session-meta.disposed' });
+    const live = new LiveSessionSet(
+      {
+        meta: this,
+        session$: this.#session$,
+        joins: this.#joins,
+        leaves: this.#leaves,
+        errors$: this.errors$,
+        forget: (set) => this.#liveSets.delete(set),
+      },
+      options,
+    );
+    this.#liveSets.add(live);
+    return live;
+  }
+
+  /**
+   * Unsubscribes everything this SDK subscribed, completes its observables, rejects pending calls
+   * with `SessionClosedError` and disposes the live sets made from it. Idempotent. Your connection
+   * handlers are restored as you set them.
+   *
+   * @example
+   * ```ts
+   * meta.dispose();
+   * ```
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const live of [...this.#liveSets]) live.dispose();
+    this.#release?.();
+    this.#closed(this.#session$.value, { reason: 'wamp-session-meta.disposed' });
+    this.#disposed$.next();
+    this.#disposed$.complete();
+    this.#errors.complete();
+    this.#session$.complete();
+    this.#joins.subscribedOn$.complete();
+    this.#leaves.subscribedOn$.complete();
+  }
+
+  /**
+   * Same as {@link SessionMeta.dispose}, for `using meta = ...`.
+   *
+   * @example
+   * ```ts
+   * { using meta = new SessionMeta(session); await meta.count(); } // disposed here
+   * ```
+   */
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  /** Chains `onleave` (GOODBYE/ABORT) and checks `isOpen` for a silently dropped transport. */
+  #watch(session: WampSessionLike): () => void {
+    const previous = session.onleave;
+    const onleave = (reason: string, details: CloseDetails): void => {
+      this.#closed(session, { reason, message: details?.message });
+      previous?.call(session, reason, details);
+    };
+    session.onleave = onleave;
+    const timer = setInterval(() => {
+      if (!session.isOpen) this.#closed(session, { reason: 'wamp.close.lost' });
+    }, LIVENESS_CHECK_MS);
+    (timer as { unref?: () => void }).unref?.();
+    return () => {
+      clearInterval(timer);
+      if (session.onleave === onleave) session.onleave = previous;
+    };
+  }
+
+  /** The attached session closed (or is detached): settle everything that depended on it. */
+  #closed(session: WampSessionLike | null, close: CloseDetails | undefined): void {
+    if (session === null || this.#session$.value !== session) return;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const reject of pending) reject(close);
+    this.#known.clear();
+    this.#session$.next(null);
+  }
+
+  #filterArgs(filter: SessionFilter | undefined): [unknown[]?] {
+    const roles = checkFilter(filter);
+    return roles === undefined ? [] : [[roles]];
+  }
+
+  #remember(details: SessionDetails): SessionDetails {
+    if (this.#known.size >= KNOWN_SESSIONS_CAP && !this.#known.has(details.session)) {
+      this.#known.delete(this.#known.keys().next().value as SessionId);
+    }
+    this.#known.set(details.session, details);
+    return details;
+  }
+
+  #parseJoin(payload: Payload): SessionDetails | undefined {
+    return this.#parsing(() => this.#remember(detailsFrom(payload, uri.ON_JOIN)));
+  }
+
+  #parseLeave(payload: Payload): SessionLeft | undefined {
+    return this.#parsing(() => {
+      const left = leftFrom(payload, uri.ON_LEAVE);
+      const known = this.#known.get(left.session);
+      this.#known.delete(left.session);
+      if (!known || (left.authid !== undefined && left.authrole !== undefined)) return left;
+      const authid = left.authid ?? known.authid;
+      const authrole = left.authrole ?? known.authrole;
+      return { session: left.session, ...(authid !== undefined && { authid }), ...(authrole !== undefined && { authrole }) };
+    });
+  }
+
+  /** Runs a parser; a malformed payload is reported on `errors$` instead of thrown. */
+  #parsing<T>(parse: () => T): T | undefined {
+    try {
+      return parse();
+    } catch (error) {
+      this.#report(error);
+      return undefined;
+    }
+  }
+
+  #report(error: unknown): MetaError {
+    const metaError = isMetaError(error) ? error : toMetaError(error, 'wamp-session-meta');
+    this.#errors.next(metaError);
+    return metaError;
+  }
+
+  /**
+   * One meta call: arguments checked first (nothing is sent on bad input), then exactly one of
+   * result, error, timeout or close settles the promise.
+   */
+  #invoke<T>(
+    procedure: string,
+    prepare: () => [unknown[]?, Record<string, unknown>?],
+    parse: (payload: Payload, procedure: string) => T,
+    sessionId?: SessionId,
+  ): Promise<T> {
+    let args: unknown[] | undefined;
+    let kwargs: Record<string, unknown> | undefined;
+    try {
+      [args, kwargs] = prepare();
+    } catch (error) {
+      return Promise.reject(error as InvalidArgumentError);
+    }
+    const session = this.#session$.value;
+    if (!session?.isOpen) return Promise.reject(closedError(procedure, undefined));
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (): boolean => {
+        if (!this.#pending.delete(onClose)) return false;
+        if (timer !== undefined) clearTimeout(timer);
+        return true;
+      };
+      const fail = (error: MetaError): void => {
+        if (settle()) reject(error);
+      };
+      const onClose = (close: CloseDetails | undefined): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        reject(closedError(procedure, close));
+      };
+      this.#pending.add(onClose);
+      if (this.#callTimeoutMs > 0) {
+        timer = setTimeout(() => fail(new CallTimeoutError(this.#callTimeoutMs, { procedure })), this.#callTimeoutMs);
+      }
+      const onResult = (value: unknown): void => {
+        if (!this.#pending.has(onClose)) return;
+        let result: T;
+        try {
+          result = parse(resultPayload(value), procedure);
+        } catch (error) {
+          return fail(this.#report(error));
+        }
+        if (settle()) resolve(result);
+      };
+      try {
+        const kw = kwargs && Object.keys(kwargs).length > 0 ? kwargs : undefined;
+        session.call(procedure, args, kw).then(onResult, (error: unknown) => fail(toMetaError(error, procedure, sessionId)));
+      } catch (error) {
+        fail(session.isOpen ? toMetaError(error, procedure, sessionId) : closedError(procedure, undefined));
+      }
+    });
+  }
+}
