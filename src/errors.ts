@@ -173,6 +173,7 @@ export class InvalidArgumentError extends MetaError {
  */
 export class CallTimeoutError extends MetaError {
   static override readonly code = 'call_timeout';
+  /** The `callTimeoutMs` that ran out. */
   readonly timeoutMs: number;
   /** @internal */
   constructor(timeoutMs: number, init: MetaErrorInit = {}) {
@@ -216,8 +217,11 @@ export class SessionClosedError extends MetaError {
  */
 export class RouterError extends MetaError {
   static override readonly code = 'router_error';
+  /** The WAMP error URI, e.g. `wamp.error.runtime_error`. */
   readonly uri: string;
+  /** The error's positional args (Crossbar: one human-readable string, or none). */
   readonly args: readonly unknown[];
+  /** The error's keyword args. */
   readonly kwargs: Readonly<Record<string, unknown>>;
   /** @internal */
   constructor(uri: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, init: MetaErrorInit = {}) {

@@ -21,13 +21,21 @@ export type SessionId = number;
 export interface SessionDetails {
   /** The session id. */
   readonly session: SessionId;
+  /** The authentication id. */
   readonly authid?: string;
+  /** The authentication role. */
   readonly authrole?: string;
+  /** How it authenticated, e.g. `ticket`. */
   readonly authmethod?: string;
+  /** Who authenticated it, e.g. `static`. */
   readonly authprovider?: string;
+  /** Extra authentication data. */
   readonly authextra?: Readonly<Record<string, unknown>>;
+  /** The realm. */
   readonly realm?: string;
+  /** Transport details (Crossbar: peer, HTTP headers, …). */
   readonly transport?: Readonly<Record<string, unknown>>;
+  /** Whether the session was resumed. */
   readonly resumed?: boolean;
   /** The payload exactly as the router sent it (`null` when only the id is known). */
   readonly raw: unknown;
@@ -43,8 +51,11 @@ export interface SessionDetails {
  * ```
  */
 export interface SessionLeft {
+  /** The session id. */
   readonly session: SessionId;
+  /** Its authid, when known. */
   readonly authid?: string;
+  /** Its authrole, when known. */
   readonly authrole?: string;
 }
 
@@ -58,6 +69,7 @@ export interface SessionLeft {
  * ```
  */
 export interface SessionFilter {
+  /** Only sessions with one of these authroles. */
   readonly authroles?: readonly string[];
 }
 
@@ -86,7 +98,9 @@ export interface KillOptions {
  * ```
  */
 export interface KillResult {
+  /** How many sessions were killed. */
   readonly count: number;
+  /** Their ids, when the router tells (Crossbar). */
   readonly sessions?: readonly SessionId[];
 }
 
@@ -112,7 +126,9 @@ export interface SessionMetaOptions {
  * ```
  */
 export interface CloseDetails {
+  /** The close reason URI, e.g. `wamp.close.normal`. */
   readonly reason?: string | null | undefined;
+  /** The close message from the GOODBYE details. */
   readonly message?: string | null | undefined;
 }
 
@@ -130,10 +146,15 @@ export interface CloseDetails {
  * ```
  */
 export interface WampSessionLike {
+  /** The WAMP session id; `null` once closed (autobahn). */
   readonly id: number | null | undefined;
+  /** Whether the session is open. */
   readonly isOpen: boolean;
+  /** autobahn `Session.call`: resolves with the single result arg, or `{ args, kwargs }`. */
   call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown>;
+  /** autobahn `Session.subscribe`: resolves with a subscription handle once SUBSCRIBED. */
   subscribe(topic: string, handler: (args?: unknown[], kwargs?: object, details?: unknown) => void, options?: object): PromiseLike<unknown>;
+  /** autobahn `Session.unsubscribe` of a handle `subscribe` resolved with. */
   unsubscribe(subscription: never): PromiseLike<unknown>;
   /** autobahn calls this on GOODBYE/ABORT; the SDK chains it to learn of a close. */
   onleave?: ((reason: string, details: CloseDetails) => void) | null | undefined;
@@ -148,7 +169,10 @@ export interface WampSessionLike {
  * ```
  */
 export interface WampConnectionLike<S extends WampSessionLike = WampSessionLike> {
+  /** Called with each new session. */
   onopen: ((session: S, details: never) => void) | null | undefined;
+  /** Called on each close; returning `true` stops autobahn's retries. */
   onclose: ((reason: string, details: CloseDetails) => boolean | void) | null | undefined;
+  /** The current session, if open. */
   readonly session?: S | null | undefined;
 }

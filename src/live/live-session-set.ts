@@ -62,9 +62,13 @@ export interface LiveSessionSetOptions {
  * ```
  */
 export type LiveSessionSetEvents = {
+  /** A session came into the set. */
   joined: (session: SessionDetails) => void;
+  /** A session left the set (its details as last known). */
   left: (session: SessionDetails) => void;
+  /** The status changed. */
   status: (status: LiveStatus) => void;
+  /** Something went wrong that the set survived (or, with status `closed`, did not). */
   error: (error: MetaError) => void;
 };
 

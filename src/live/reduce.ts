@@ -11,9 +11,18 @@
  */
 import type { SessionDetails, SessionId, SessionLeft } from '../types';
 
-/** A change of the set, as `changes$` emits it. */
+/**
+ * A change of the set, as `changes$` emits it.
+ *
+ * @example
+ * ```ts
+ * live.changes$.subscribe((change: SessionSetChange) => console.log(change.type, change.session.session));
+ * ```
+ */
 export interface SessionSetChange {
+  /** Whether the session came into the set or went out of it. */
   readonly type: 'joined' | 'left';
+  /** The session (for `left`: its details as last known). */
   readonly session: SessionDetails;
 }
 
