@@ -7,7 +7,14 @@ import type { SessionId } from './types';
  */
 const BRAND = Symbol.for('wamp-session-meta.MetaError');
 
-/** Machine-readable kind of a {@link MetaError}. */
+/**
+ * Machine-readable kind of a {@link MetaError}.
+ *
+ * @example
+ * ```ts
+ * const code: MetaErrorCode = 'no_such_session';
+ * ```
+ */
 export type MetaErrorCode =
   | 'no_such_session'
   | 'not_authorized'
@@ -44,11 +51,32 @@ interface MetaErrorInit {
  * ```
  */
 export class MetaError extends Error {
-  /** The code of this class; `undefined` on the base class. */
+  /**
+   * The code of this class; `undefined` on the base class.
+   *
+   * @example
+   * ```ts
+   * if (e.code === NoSuchSessionError.code) retry();
+   * ```
+   */
   static readonly code: MetaErrorCode | undefined = undefined;
-  /** What went wrong, machine-readable. */
+  /**
+   * What went wrong, machine-readable.
+   *
+   * @example
+   * ```ts
+   * if (isMetaError(e) && e.code === 'call_timeout') retry();
+   * ```
+   */
   readonly code: MetaErrorCode;
-  /** The `wamp.session.*` procedure or topic involved, when there is one. */
+  /**
+   * The `wamp.session.*` procedure or topic involved, when there is one.
+   *
+   * @example
+   * ```ts
+   * if (isMetaError(e)) console.log(e.procedure); // e.g. 'wamp.session.get'
+   * ```
+   */
   readonly procedure: string | undefined;
 
   /** @internal */
@@ -101,8 +129,23 @@ export function isMetaError(value: unknown): value is MetaError {
  * ```
  */
 export class NoSuchSessionError extends MetaError {
+  /**
+   * `'no_such_session'`.
+   *
+   * @example
+   * ```ts
+   * console.log(NoSuchSessionError.code); // 'no_such_session'
+   * ```
+   */
   static override readonly code = 'no_such_session';
-  /** The id that was asked for, when known. */
+  /**
+   * The id that was asked for, when known.
+   *
+   * @example
+   * ```ts
+   * if (NoSuchSessionError.is(e)) live.get(e.sessionId ?? 0);
+   * ```
+   */
   readonly sessionId: SessionId | undefined;
   /** @internal */
   constructor(message: string, init: MetaErrorInit & { sessionId?: SessionId | undefined } = {}) {
@@ -120,6 +163,14 @@ export class NoSuchSessionError extends MetaError {
  * ```
  */
 export class NotAuthorizedError extends MetaError {
+  /**
+   * `'not_authorized'`.
+   *
+   * @example
+   * ```ts
+   * console.log(NotAuthorizedError.code); // 'not_authorized'
+   * ```
+   */
   static override readonly code = 'not_authorized';
   /** @internal */
   constructor(message: string, init: MetaErrorInit = {}) {
@@ -137,6 +188,14 @@ export class NotAuthorizedError extends MetaError {
  * ```
  */
 export class ProcedureUnavailableError extends MetaError {
+  /**
+   * `'procedure_unavailable'`.
+   *
+   * @example
+   * ```ts
+   * console.log(ProcedureUnavailableError.code); // 'procedure_unavailable'
+   * ```
+   */
   static override readonly code = 'procedure_unavailable';
   /** @internal */
   constructor(message: string, init: MetaErrorInit = {}) {
@@ -153,8 +212,23 @@ export class ProcedureUnavailableError extends MetaError {
  * ```
  */
 export class InvalidArgumentError extends MetaError {
+  /**
+   * `'invalid_argument'`.
+   *
+   * @example
+   * ```ts
+   * console.log(InvalidArgumentError.code); // 'invalid_argument'
+   * ```
+   */
   static override readonly code = 'invalid_argument';
-  /** The name of the offending argument or option, e.g. `id` or `options.reason`. */
+  /**
+   * The name of the offending argument or option, e.g. `id` or `options.reason`.
+   *
+   * @example
+   * ```ts
+   * if (InvalidArgumentError.is(e)) form.markInvalid(e.argument);
+   * ```
+   */
   readonly argument: string;
   /** @internal */
   constructor(argument: string, expected: string, init: MetaErrorInit = {}) {
@@ -172,8 +246,23 @@ export class InvalidArgumentError extends MetaError {
  * ```
  */
 export class CallTimeoutError extends MetaError {
+  /**
+   * `'call_timeout'`.
+   *
+   * @example
+   * ```ts
+   * console.log(CallTimeoutError.code); // 'call_timeout'
+   * ```
+   */
   static override readonly code = 'call_timeout';
-  /** The `callTimeoutMs` that ran out. */
+  /**
+   * The `callTimeoutMs` that ran out.
+   *
+   * @example
+   * ```ts
+   * if (CallTimeoutError.is(e)) console.log(`no answer in ${e.timeoutMs} ms`);
+   * ```
+   */
   readonly timeoutMs: number;
   /** @internal */
   constructor(timeoutMs: number, init: MetaErrorInit = {}) {
@@ -193,10 +282,32 @@ export class CallTimeoutError extends MetaError {
  * ```
  */
 export class SessionClosedError extends MetaError {
+  /**
+   * `'session_closed'`.
+   *
+   * @example
+   * ```ts
+   * console.log(SessionClosedError.code); // 'session_closed'
+   * ```
+   */
   static override readonly code = 'session_closed';
-  /** The close reason URI (e.g. `wamp.close.normal`), when the router or autobahn gave one. */
+  /**
+   * The close reason URI (e.g. `wamp.close.normal`), when the router or autobahn gave one.
+   *
+   * @example
+   * ```ts
+   * if (SessionClosedError.is(e) && e.reason === 'com.example.kicked') showKicked();
+   * ```
+   */
   readonly reason: string | undefined;
-  /** The close message from the GOODBYE details, when there was one. */
+  /**
+   * The close message from the GOODBYE details, when there was one.
+   *
+   * @example
+   * ```ts
+   * if (SessionClosedError.is(e)) console.log(e.closeMessage ?? '');
+   * ```
+   */
   readonly closeMessage: string | undefined;
   /** @internal */
   constructor(init: MetaErrorInit & { reason?: string | undefined; closeMessage?: string | undefined } = {}) {
@@ -216,12 +327,41 @@ export class SessionClosedError extends MetaError {
  * ```
  */
 export class RouterError extends MetaError {
+  /**
+   * `'router_error'`.
+   *
+   * @example
+   * ```ts
+   * console.log(RouterError.code); // 'router_error'
+   * ```
+   */
   static override readonly code = 'router_error';
-  /** The WAMP error URI, e.g. `wamp.error.runtime_error`. */
+  /**
+   * The WAMP error URI, e.g. `wamp.error.runtime_error`.
+   *
+   * @example
+   * ```ts
+   * if (RouterError.is(e) && e.uri === 'wamp.error.runtime_error') console.log(e.args);
+   * ```
+   */
   readonly uri: string;
-  /** The error's positional args (Crossbar: one human-readable string, or none). */
+  /**
+   * The error's positional args (Crossbar: one human-readable string, or none).
+   *
+   * @example
+   * ```ts
+   * if (RouterError.is(e)) console.log(e.args[0]);
+   * ```
+   */
   readonly args: readonly unknown[];
-  /** The error's keyword args. */
+  /**
+   * The error's keyword args.
+   *
+   * @example
+   * ```ts
+   * if (RouterError.is(e)) console.log(e.kwargs);
+   * ```
+   */
   readonly kwargs: Readonly<Record<string, unknown>>;
   /** @internal */
   constructor(uri: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, init: MetaErrorInit = {}) {
@@ -242,8 +382,23 @@ export class RouterError extends MetaError {
  * ```
  */
 export class MalformedPayloadError extends MetaError {
+  /**
+   * `'malformed_payload'`.
+   *
+   * @example
+   * ```ts
+   * console.log(MalformedPayloadError.code); // 'malformed_payload'
+   * ```
+   */
   static override readonly code = 'malformed_payload';
-  /** What the router sent. */
+  /**
+   * What the router sent.
+   *
+   * @example
+   * ```ts
+   * meta.errors$.subscribe((e) => { if (MalformedPayloadError.is(e)) console.log(e.payload); });
+   * ```
+   */
   readonly payload: unknown;
   /** @internal */
   constructor(what: string, payload: unknown, init: MetaErrorInit = {}) {

@@ -156,18 +156,18 @@ export class SessionMeta {
    * connection.open();
    * ```
    */
-  static fromConnection(connection: WampConnectionLike, options?: SessionMetaOptions): SessionMeta {
+  static fromConnection<S extends WampSessionLike>(connection: WampConnectionLike<S>, options?: SessionMetaOptions): SessionMeta {
     if (typeof connection !== 'object' || connection === null) throw new InvalidArgumentError('connection', 'an autobahn Connection');
     const meta = new SessionMeta(null, options);
     let userOpen = connection.onopen;
     let userClose = connection.onclose;
-    const onopen = function (this: unknown, session: WampSessionLike, details: never): void {
+    const onopen = function (this: unknown, session: S, details: never): void {
       meta.attach(session);
       userOpen?.call(this, session, details);
     };
     const onclose = function (this: unknown, reason: string, details: CloseDetails): boolean | void {
       meta.#closed(meta.#session$.value, details);
-      return userClose?.call(this, reason, details);
+      return userClose?.call(this, reason, details as never);
     };
     const chain = <T>(key: 'onopen' | 'onclose', ours: T, set: (user: never) => void): void => {
       Object.defineProperty(connection, key, { get: () => ours, set, configurable: true, enumerable: true });

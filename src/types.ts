@@ -151,9 +151,13 @@ export interface WampSessionLike {
   /** Whether the session is open. */
   readonly isOpen: boolean;
   /** autobahn `Session.call`: resolves with the single result arg, or `{ args, kwargs }`. */
-  call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown>;
+  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): PromiseLike<unknown>;
   /** autobahn `Session.subscribe`: resolves with a subscription handle once SUBSCRIBED. */
-  subscribe(topic: string, handler: (args?: unknown[], kwargs?: object, details?: unknown) => void, options?: object): PromiseLike<unknown>;
+  subscribe(
+    topic: string,
+    handler: (args?: unknown[], kwargs?: Record<string, unknown>, details?: unknown) => void,
+    options?: Record<string, unknown>,
+  ): PromiseLike<unknown>;
   /** autobahn `Session.unsubscribe` of a handle `subscribe` resolved with. */
   unsubscribe(subscription: never): PromiseLike<unknown>;
   /** autobahn calls this on GOODBYE/ABORT; the SDK chains it to learn of a close. */
@@ -171,8 +175,11 @@ export interface WampSessionLike {
 export interface WampConnectionLike<S extends WampSessionLike = WampSessionLike> {
   /** Called with each new session. */
   onopen: ((session: S, details: never) => void) | null | undefined;
-  /** Called on each close; returning `true` stops autobahn's retries. */
-  onclose: ((reason: string, details: CloseDetails) => boolean | void) | null | undefined;
+  /**
+   * Called on each close with autobahn's close details (at least {@link CloseDetails}; typed
+   * `never` so that handlers typed with richer details fit); returning `true` stops retries.
+   */
+  onclose: ((reason: string, details: never) => boolean | void) | null | undefined;
   /** The current session, if open. */
   readonly session?: S | null | undefined;
 }

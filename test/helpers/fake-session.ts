@@ -36,12 +36,12 @@ export function autobahnOutcome(frame: unknown[]): { ok: true; value: unknown } 
 export interface SentCall {
   procedure: string;
   args: unknown[] | undefined;
-  kwargs: object | undefined;
+  kwargs: Record<string, unknown> | undefined;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-type Handler = (args?: unknown[], kwargs?: object, details?: unknown) => void;
+type Handler = (args?: unknown[], kwargs?: Record<string, unknown>, details?: unknown) => void;
 
 export interface FakeSubscription {
   readonly topic: string;
@@ -91,7 +91,7 @@ export class FakeSession implements WampSessionLike {
     return this.subscriptions.filter((s) => s.active && s.topic === topic).length;
   }
 
-  call(procedure: string, args?: unknown[], kwargs?: object): Promise<unknown> {
+  call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>): Promise<unknown> {
     if (!this.isOpen) throw 'session not open';
     return new Promise((resolve, reject) => {
       const call: SentCall = { procedure, args, kwargs, resolve, reject };

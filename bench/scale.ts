@@ -1,0 +1,46 @@
+/**
+ * Benchmark sizes. `BENCH_SCALE=tiny` (or `--scale=tiny`) runs every benchmark once at a tiny size
+ * so the smoke test can prove the whole pipeline in seconds; the default `full` is what
+ * RESULTS.md reports (budget: ~6 minutes on the 2-core bench machine).
+ */
+export type ScaleName = 'full' | 'tiny';
+
+export interface Scale {
+  readonly name: ScaleName;
+  /** Benchmark 1: live-session counts, and repetitions at each. */
+  readonly sync: { readonly sizes: readonly number[]; readonly reps: (n: number) => number };
+  /** Benchmark 1: syncConcurrency sweep, at the largest size. */
+  readonly sweep: { readonly concurrency: readonly number[]; readonly reps: number };
+  /** Benchmark 2: set sizes, join+leave pairs per timed repetition, repetitions. */
+  readonly events: { readonly sizes: readonly number[]; readonly pairs: number; readonly reps: number };
+  /** Benchmark 3: calls per procedure and per side, batch size. */
+  readonly calls: { readonly calls: number; readonly batch: number; readonly warmup: number };
+  /** Benchmark 4: tracked sessions, join/leave cycles. */
+  readonly memory: { readonly sessions: number; readonly cycles: number };
+}
+
+const FULL: Scale = {
+  name: 'full',
+  sync: { sizes: [100, 1000, 3000], reps: (n) => (n <= 100 ? 15 : n <= 1000 ? 7 : 5) },
+  sweep: { concurrency: [4, 8, 16, 32, 64, 128], reps: 5 },
+  events: { sizes: [100, 10_000, 100_000], pairs: 10_000, reps: 7 },
+  calls: { calls: 2000, batch: 20, warmup: 200 },
+  memory: { sessions: 100_000, cycles: 100_000 },
+};
+
+const TINY: Scale = {
+  name: 'tiny',
+  sync: { sizes: [10], reps: () => 1 },
+  sweep: { concurrency: [4, 8, 16, 32, 64, 128], reps: 1 },
+  events: { sizes: [10, 100, 1000], pairs: 100, reps: 1 },
+  calls: { calls: 20, batch: 5, warmup: 5 },
+  memory: { sessions: 1000, cycles: 1000 },
+};
+
+export function scaleFrom(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Scale {
+  const arg = argv.find((a) => a.startsWith('--scale='))?.slice('--scale='.length);
+  const name = arg ?? env.BENCH_SCALE ?? 'full';
+  if (name === 'full') return FULL;
+  if (name === 'tiny') return TINY;
+  throw new Error(`unknown bench scale "${name}" (use full or tiny)`);
+}

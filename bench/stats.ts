@@ -1,0 +1,73 @@
+/** Small statistics and timing helpers: every figure is reported with its spread. */
+import { performance } from 'node:perf_hooks';
+
+export interface Summary {
+  readonly n: number;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly q1: number;
+  readonly q3: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  if (samples.length === 0) throw new Error('no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    median: quantile(sorted, 0.5),
+    min: sorted[0] as number,
+    max: sorted[sorted.length - 1] as number,
+    q1: quantile(sorted, 0.25),
+    q3: quantile(sorted, 0.75),
+  };
+}
+
+/** Paired ratios a[i] / b[i] (measured side by side in the same round). */
+export function ratios(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((x, i) => x / (b[i] as number));
+}
+
+/** Milliseconds an async step took. */
+export async function timeMs(step: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await step();
+  return performance.now() - t0;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Full collection (node --expose-gc), twice so finalizers and weak refs settle. */
+export function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  gc();
+  gc();
+}
+
+/** Rotates `items` by `round`, so each variant runs first in turn (cancels warm-up and drift). */
+export function rotate<T>(items: readonly T[], round: number): T[] {
+  const k = round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** "12.3 (11.9–13.0)" with a unit and precision. */
+export function fmt(s: Summary, digits = 1, unit = ''): string {
+  const f = (x: number) => x.toFixed(digits);
+  return `${f(s.median)}${unit} (${f(s.min)}–${f(s.max)})`;
+}
+
+/** "12.3 [IQR 12.0–12.8, min–max 11.9–13.0]". */
+export function fmtIqr(s: Summary, digits = 1, unit = ''): string {
+  const f = (x: number) => x.toFixed(digits);
+  return `${f(s.median)}${unit} (IQR ${f(s.q1)}–${f(s.q3)}, range ${f(s.min)}–${f(s.max)})`;
+}
