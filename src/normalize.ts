@@ -55,6 +55,8 @@ export function eventPayload(args: unknown, kwargs: unknown): Payload {
 const STRING_FIELDS = ['authid', 'authrole', 'authmethod', 'authprovider', 'realm'] as const;
 const RECORD_FIELDS = ['authextra', 'transport'] as const;
 
+const BAD_ID = 'session id is not an integer in [1, 2^53]';
+
 function malformed(what: string, payload: unknown, procedure: string): never {
   throw new MalformedPayloadError(what, payload, { procedure });
 }
@@ -63,7 +65,7 @@ function malformed(what: string, payload: unknown, procedure: string): never {
 export function toDetails(dict: unknown, procedure: string): SessionDetails {
   if (!isRecord(dict)) malformed('session details are not an object', dict, procedure);
   const session = dict.session;
-  if (!isSessionId(session)) malformed('session id is not an integer in [1, 2^53]', dict, procedure);
+  if (!isSessionId(session)) malformed(BAD_ID, dict, procedure);
   const out: { -readonly [K in keyof SessionDetails]: SessionDetails[K] } = { session, raw: dict };
   for (const key of STRING_FIELDS) {
     const value = dict[key];
@@ -101,7 +103,7 @@ function optionalString(value: unknown, name: string, payload: Payload, procedur
 export function leftFrom(payload: Payload, procedure: string): SessionLeft {
   const { args, kwargs } = payload;
   const session = args.length > 0 ? args[0] : kwargs.session;
-  if (!isSessionId(session)) malformed('session id is not an integer in [1, 2^53]', payload, procedure);
+  if (!isSessionId(session)) malformed(BAD_ID, payload, procedure);
   const authid = optionalString(args.length > 1 ? args[1] : kwargs.authid, 'authid', payload, procedure);
   const authrole = optionalString(args.length > 2 ? args[2] : kwargs.authrole, 'authrole', payload, procedure);
   return authid === undefined && authrole === undefined
@@ -120,7 +122,7 @@ export function countFrom({ args, kwargs }: Payload, procedure: string): number 
 export function idsFrom({ args }: Payload, procedure: string): SessionId[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
   for (const id of list) {
-    if (!isSessionId(id)) malformed('session list holds a value that is not a session id', args, procedure);
+    if (!isSessionId(id)) malformed(BAD_ID, args, procedure);
   }
   return list.slice() as SessionId[];
 }

@@ -175,8 +175,9 @@ export class SessionMeta {
     chain('onopen', onopen, (user) => (userOpen = user));
     chain('onclose', onclose, (user) => (userClose = user));
     meta.#release = () => {
-      Object.defineProperty(connection, 'onopen', { value: userOpen, writable: true, configurable: true, enumerable: true });
-      Object.defineProperty(connection, 'onclose', { value: userClose, writable: true, configurable: true, enumerable: true });
+      for (const [key, value] of [['onopen', userOpen], ['onclose', userClose]] as const) {
+        Object.defineProperty(connection, key, { value, writable: true, configurable: true, enumerable: true });
+      }
     };
     const open = connection.session;
     if (open?.isOpen) meta.attach(open);
