@@ -9,8 +9,10 @@ export interface Scale {
   readonly name: ScaleName;
   /** Benchmark 1: live-session counts, and repetitions at each. */
   readonly sync: { readonly sizes: readonly number[]; readonly reps: (n: number) => number };
-  /** Benchmark 1: syncConcurrency sweep, at the largest size. */
-  readonly sweep: { readonly concurrency: readonly number[]; readonly reps: number };
+  /** Benchmark 1: syncConcurrency sweep, at these of the sizes above. */
+  readonly sweep: { readonly sizes: readonly number[]; readonly concurrency: readonly number[]; readonly reps: number };
+  /** Benchmark 1 again through a proxy adding `delayMs` each way (a LAN-like round trip), with its sweep. */
+  readonly latency: { readonly delayMs: number; readonly sizes: readonly number[]; readonly reps: number; readonly sweepReps: number };
   /** Benchmark 2: set sizes, join+leave pairs per timed repetition, repetitions. */
   readonly events: { readonly sizes: readonly number[]; readonly pairs: number; readonly reps: number };
   /** Benchmark 3: calls per procedure and per side, batch size. */
@@ -21,17 +23,19 @@ export interface Scale {
 
 const FULL: Scale = {
   name: 'full',
-  sync: { sizes: [100, 1000, 3000], reps: (n) => (n <= 100 ? 15 : n <= 1000 ? 7 : 5) },
-  sweep: { concurrency: [4, 8, 16, 32, 64, 128], reps: 5 },
-  events: { sizes: [100, 10_000, 100_000], pairs: 10_000, reps: 7 },
-  calls: { calls: 2000, batch: 20, warmup: 200 },
+  sync: { sizes: [100, 1000, 3000], reps: (n) => (n <= 100 ? 31 : n <= 1000 ? 21 : 15) },
+  sweep: { sizes: [1000, 3000], concurrency: [4, 8, 16, 32, 64, 128, 256, 512], reps: 11 },
+  latency: { delayMs: 1, sizes: [1000], reps: 7, sweepReps: 5 },
+  events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25 },
+  calls: { calls: 2000, batch: 20, warmup: 1000 },
   memory: { sessions: 100_000, cycles: 100_000 },
 };
 
 const TINY: Scale = {
   name: 'tiny',
   sync: { sizes: [10], reps: () => 1 },
-  sweep: { concurrency: [4, 8, 16, 32, 64, 128], reps: 1 },
+  sweep: { sizes: [10], concurrency: [4, 8, 16, 32, 64, 128, 256, 512], reps: 1 },
+  latency: { delayMs: 1, sizes: [10], reps: 1, sweepReps: 1 },
   events: { sizes: [10, 100, 1000], pairs: 100, reps: 1 },
   calls: { calls: 20, batch: 5, warmup: 5 },
   memory: { sessions: 1000, cycles: 1000 },

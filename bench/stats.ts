@@ -59,15 +59,3 @@ export function rotate<T>(items: readonly T[], round: number): T[] {
   const k = round % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
 }
-
-/** "12.3 (11.9–13.0)" with a unit and precision. */
-export function fmt(s: Summary, digits = 1, unit = ''): string {
-  const f = (x: number) => x.toFixed(digits);
-  return `${f(s.median)}${unit} (${f(s.min)}–${f(s.max)})`;
-}
-
-/** "12.3 [IQR 12.0–12.8, min–max 11.9–13.0]". */
-export function fmtIqr(s: Summary, digits = 1, unit = ''): string {
-  const f = (x: number) => x.toFixed(digits);
-  return `${f(s.median)}${unit} (IQR ${f(s.q1)}–${f(s.q3)}, range ${f(s.min)}–${f(s.max)})`;
-}

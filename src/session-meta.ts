@@ -35,6 +35,13 @@ const LIVENESS_CHECK_MS = 1000;
 /** How many sessions' authid/authrole are remembered to fill in `SessionLeft` (Crossbar sends only the id). */
 const KNOWN_SESSIONS_CAP = 100_000;
 
+/**
+ * When that memory is full, its oldest 1% go at once: one pass over the Map per batch. Evicting
+ * one by one with `keys().next()` rescans every deleted slot at the Map's front each time
+ * (~30 µs per join at 100 000 sessions, bench/RESULTS.md); a batch costs ~0.4 ms per 1000 joins.
+ */
+const KNOWN_EVICT_BATCH = KNOWN_SESSIONS_CAP / 100;
+
 /** `Symbol.dispose` where the runtime has it (Node 20+, recent browsers), a registry symbol elsewhere. */
 const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
@@ -134,7 +141,7 @@ export class SessionMeta {
    * ```
    */
   constructor(session: WampSessionLike | null, options: SessionMetaOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an object');
     this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
     this.errors$ = this.#errors.asObservable();
     this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$);
@@ -161,19 +168,33 @@ export class SessionMeta {
     const meta = new SessionMeta(null, options);
     let userOpen = connection.onopen;
     let userClose = connection.onclose;
-    const onopen = function (this: unknown, session: S, details: never): void {
-      meta.attach(session);
-      userOpen?.call(this, session, details);
+    // Reading `connection.onopen` gives our wrapper of the handler in place at that moment, so the
+    // usual chaining idiom (`const prev = connection.onopen; connection.onopen = (s, d) => { …; prev?.(s, d); }`)
+    // reaches the handler it replaced instead of calling itself back until the stack overflows.
+    // attach() and #closed() are idempotent, so running once per link is harmless; after dispose
+    // the wrappers a user kept only forward.
+    const wrapOpen = (user: typeof userOpen) =>
+      function (this: unknown, session: S, details: never): void {
+        if (!meta.#disposed) meta.attach(session);
+        user?.call(this, session, details);
+      };
+    const wrapClose = (user: typeof userClose) =>
+      function (this: unknown, reason: string, details: CloseDetails): boolean | void {
+        if (!meta.#disposed) meta.#closed(meta.#session$.value, details);
+        return user?.call(this, reason, details as never);
+      };
+    let onopen = wrapOpen(userOpen);
+    let onclose = wrapClose(userClose);
+    const setOpen = (user: typeof userOpen): void => {
+      userOpen = user;
+      onopen = wrapOpen(user);
     };
-    const onclose = function (this: unknown, reason: string, details: CloseDetails): boolean | void {
-      meta.#closed(meta.#session$.value, details);
-      return userClose?.call(this, reason, details as never);
+    const setClose = (user: typeof userClose): void => {
+      userClose = user;
+      onclose = wrapClose(user);
     };
-    const chain = <T>(key: 'onopen' | 'onclose', ours: T, set: (user: never) => void): void => {
-      Object.defineProperty(connection, key, { get: () => ours, set, configurable: true, enumerable: true });
-    };
-    chain('onopen', onopen, (user) => (userOpen = user));
-    chain('onclose', onclose, (user) => (userClose = user));
+    Object.defineProperty(connection, 'onopen', { get: () => onopen, set: setOpen, configurable: true, enumerable: true });
+    Object.defineProperty(connection, 'onclose', { get: () => onclose, set: setClose, configurable: true, enumerable: true });
     meta.#release = () => {
       for (const [key, value] of [['onopen', userOpen], ['onclose', userClose]] as const) {
         Object.defineProperty(connection, key, { value, writable: true, configurable: true, enumerable: true });
@@ -438,7 +459,11 @@ export class SessionMeta {
 
   #remember(details: SessionDetails): SessionDetails {
     if (this.#known.size >= KNOWN_SESSIONS_CAP && !this.#known.has(details.session)) {
-      this.#known.delete(this.#known.keys().next().value as SessionId);
+      let evict = KNOWN_EVICT_BATCH;
+      for (const id of this.#known.keys()) {
+        this.#known.delete(id);
+        if (--evict === 0) break;
+      }
     }
     this.#known.set(details.session, details);
     return details;

@@ -3,6 +3,7 @@ import { Emitter } from '../emitter';
 import {
   CallTimeoutError,
   InvalidArgumentError,
+  MalformedPayloadError,
   NoSuchSessionError,
   NotAuthorizedError,
   ProcedureUnavailableError,
@@ -399,6 +400,10 @@ export class LiveSessionSet {
   async #sync(session: WampSessionLike): Promise<void> {
     const epoch = ++this.#epoch;
     const meta = this.#source.meta;
+    // Joins seen so far happened before `list` runs, so `list` has those still alive. Kept, they
+    // would bring back one whose leave came before on_leave was SUBSCRIBED (a ghost). Leaves stay:
+    // their on_join may still arrive (the spec orders events per topic only).
+    this.#buffer = this.#buffer?.filter((event) => event.type === 'leave');
     try {
       const ids = await meta.list(this.#filter ? { authroles: this.#filter } : undefined);
       if (epoch !== this.#epoch) return;
@@ -430,7 +435,7 @@ export class LiveSessionSet {
           }
           // Denied or malformed details: the session is alive (it was listed), keep its id.
           out.push(idOnly(id));
-          this.#emitter.emit('error', error as MetaError);
+          this.#reportError(error as MetaError);
           this.#onDetailsError?.(error as MetaError, id);
         }
       }
@@ -451,8 +456,8 @@ export class LiveSessionSet {
   }
 
   #syncFailed(error: MetaError, session: WampSessionLike): void {
-    this.#emitter.emit('error', error);
-    if (isFinal(error)) return this.#close(error);
+    if (isFinal(error)) return this.#close(error); // #close reports it
+    this.#reportError(error);
     if (this.#session !== session) return;
     // Retry with exponential backoff and jitter; a new session restarts the sync anyway.
     const delay = Math.min(RETRY_BASE_MS * 2 ** this.#attempt++, RETRY_MAX_MS) * (0.5 + Math.random() / 2);
@@ -460,6 +465,11 @@ export class LiveSessionSet {
       this.#retry = undefined;
       if (this.#session === session && this.#status.value !== 'closed') void this.#sync(session);
     }, delay);
+  }
+
+  /** Malformed payloads already came through `errors$` (SessionMeta reports them): once is enough. */
+  #reportError(error: MetaError): void {
+    if (!MalformedPayloadError.is(error)) this.#emitter.emit('error', error);
   }
 
   #cancelSync(): void {

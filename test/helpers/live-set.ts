@@ -61,9 +61,9 @@ export class ScriptedRealm {
     return session;
   }
 
-  /** A session joins; the on_join goes out unless `publish` is false. */
-  add(session: SessionId, authrole = 'user', publish = true): RealmSession {
-    const joined = { session, authrole, dict: crossbarDetails(session, authrole) };
+  /** A session joins; the on_join (carrying `dict`) goes out unless `publish` is false. */
+  add(session: SessionId, authrole = 'user', publish = true, dict = crossbarDetails(session, authrole)): RealmSession {
+    const joined = { session, authrole, dict };
     this.alive.set(session, joined);
     if (publish) this.publish(ON_JOIN, [joined.dict]);
     return joined;

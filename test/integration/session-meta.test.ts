@@ -17,12 +17,17 @@ autobahn.log.warn = () => {};
 const ON_JOIN = 'wamp.session.on_join';
 const ON_LEAVE = 'wamp.session.on_leave';
 
-/** Teardown steps of the running test, run last-in first-out after it (pass or fail). */
+/**
+ * Teardown steps of the running test, run last-in first-out after it (pass or fail). Every step
+ * runs even when one throws: a router left running would keep jest from exiting.
+ */
 let teardown: Array<() => unknown> = [];
 afterEach(async () => {
   const steps = teardown.reverse();
   teardown = [];
-  for (const step of steps) await step();
+  const failures: unknown[] = [];
+  for (const step of steps) await Promise.resolve().then(step).catch((e: unknown) => failures.push(e));
+  if (failures.length > 0) throw failures[0];
 });
 
 async function router(): Promise<FoxRouterHandle> {
@@ -268,8 +273,11 @@ describe('fromConnection', () => {
       } catch {
         // "connection already closed": nothing left to stop
       }
-      await waitFor(() => closes.some((c) => !c.will_retry), 3000, 'the connection to close for good');
-      meta.dispose();
+      try {
+        await waitFor(() => closes.some((c) => !c.will_retry), 3000, 'the connection to close for good');
+      } finally {
+        meta.dispose();
+      }
     });
     connection.open();
     await waitFor(() => opens.length === 1, 2000, 'the first open');
@@ -300,6 +308,37 @@ describe('fromConnection', () => {
     expect(joins.values).toEqual([join]);
     expect(joins.error).toBeUndefined();
     expect(await meta.count()).toBe(3);
+  });
+
+  test('a handler chaining the connection.onopen/onclose it replaced runs once, and so does the replaced one', async () => {
+    const r = await router();
+    const { connection, meta, opens, closes } = await followed(r);
+    // The usual idiom for adding a handler without dropping the one in place. What it reads back
+    // is the SDK's wrapper: that wrapper must lead to the replaced handler (here the recorder of
+    // followed()), not back to the new one (which recursed until the stack overflowed, and autobahn
+    // swallowed the RangeError).
+    let chainedOpens = 0;
+    let chainedCloses = 0;
+    const previousOpen = connection.onopen;
+    const previousClose = connection.onclose;
+    connection.onopen = (session, details) => {
+      chainedOpens++;
+      previousOpen?.(session, details);
+    };
+    connection.onclose = (reason, details) => {
+      chainedCloses++;
+      return previousClose?.(reason, details);
+    };
+
+    await r.stop();
+    await r.restart();
+    await waitFor(() => opens.length === 2, 3000, 'the reconnect');
+    expect(await meta.count()).toBe(2); // a round trip, so a late extra onopen would have shown
+    expect(opens).toHaveLength(2);
+    expect(chainedOpens).toBe(1);
+    expect(closes.length).toBeGreaterThanOrEqual(1);
+    expect(chainedCloses).toBe(closes.length);
+    expect(meta.session?.id).toBe(opens[1]);
   });
 
   test('a call pending when the router goes away rejects SessionClosedError', async () => {

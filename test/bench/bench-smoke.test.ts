@@ -1,0 +1,104 @@
+/**
+ * Smoke test of the benchmark suite (bench/run.ts): every benchmark runs once at BENCH_SCALE=tiny
+ * (~10 sessions, one or two iterations) in a child process, exactly as `npm run bench` starts it,
+ * and must produce finite figures and a complete RESULTS.md. No timing assertions: on a shared
+ * machine only the full run's spreads mean anything. Needs dist/ (npm test builds it first).
+ * Takes ~5 s.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runTinyBench(out: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/run.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Every number anywhere in the results, with its path. */
+function numbers(value: unknown, path = '$'): Array<[string, number]> {
+  if (typeof value === 'number') return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => numbers(v, `${path}[${i}]`));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => numbers(v, `${path}.${k}`));
+  return [];
+}
+
+type Results = {
+  events: { rows: unknown[] };
+  memory: Record<string, number>;
+  bundle: { rows: Array<{ gzipBytes: number }> };
+  network: {
+    sync: unknown[];
+    sweep: Array<{ best: number }>;
+    calls: { rows: unknown[] };
+    latency: { sync: unknown[]; sweep: unknown[] };
+  };
+};
+
+describe('bench (BENCH_SCALE=tiny)', () => {
+  let dir: string;
+  let run: Run;
+  let results: Results;
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'index.mjs'))) throw new Error('dist/index.mjs missing: run `npm run build` first');
+    dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    run = await runTinyBench(join(dir, 'RESULTS.md'));
+    const line = run.stdout.split('\n').find((l) => l.startsWith('@bench '));
+    results = line ? (JSON.parse(line.slice('@bench '.length)) as Results) : (undefined as never);
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('runs every benchmark to the end and exits 0', () => {
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(results).toBeDefined();
+  });
+
+  test('every benchmark produces finite figures', () => {
+    expect(results.events.rows).toHaveLength(3);
+    expect(results.network.sync).toHaveLength(1);
+    expect(results.network.sweep).toHaveLength(1);
+    expect(results.network.calls.rows).toHaveLength(2);
+    expect(results.network.latency.sync).toHaveLength(1);
+    expect(results.network.latency.sweep).toHaveLength(1);
+    expect(results.bundle.rows).toHaveLength(2);
+    expect(results.memory.rawBytesPerSession).toBeGreaterThan(0);
+    expect(results.bundle.rows[0]!.gzipBytes).toBeGreaterThan(0);
+    const all = numbers(results);
+    expect(all.length).toBeGreaterThan(100);
+    expect(all.filter(([, n]) => !Number.isFinite(n))).toEqual([]);
+  });
+
+  test('writes RESULTS.md where BENCH_OUT says, with every section and no NaN', () => {
+    const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
+    for (const heading of ['## Targets', '## 1. Initial sync', '## 1b.', '## 2. Per-event cost', '## 3. Call overhead', '## 4. Memory', '## 5. Bundle size']) {
+      expect(md).toContain(heading);
+    }
+    expect(md).toContain(`Node ${process.version}`);
+    expect(md).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});
