@@ -92,9 +92,9 @@ export function render(r: Results): string {
       verdict(s.vsUnbounded.median <= 1.2),
     ]),
     ...[...net.sweep, ...(net.latency?.sweep ?? [])].map((s, i) => [
-      '1 · best syncConcurrency (default 16)',
+      '1 · best syncConcurrency (default 256)',
       `N=${s.sessions}${i >= net.sweep.length ? ', with latency' : ', loopback'}`,
-      `${s.best} (${n((s.ms[s.best] as Summary).median, 1)} ms vs ${n((s.ms[16] as Summary | undefined)?.median ?? NaN, 1)} ms at 16); ${ratio(s.bestVsUnbounded)} unbounded`,
+      `${s.best} (${n((s.ms[s.best] as Summary).median, 1)} ms vs ${n((s.ms[256] as Summary | undefined)?.median ?? NaN, 1)} ms at the default 256); ${ratio(s.bestVsUnbounded)} unbounded`,
       s.bestVsUnbounded.median <= 1.2 ? 'within 1.2× of unbounded' : 'still > 1.2× unbounded',
     ]),
     ...(['pair', 'churn'] as Pattern[]).map((p) => [
@@ -135,7 +135,7 @@ ${table(['target', 'where', 'measured', 'verdict'], targets)}
 ## 1. Initial sync with details (real router, loopback)
 
 Time from nothing to every session's details in hand. SDK: \`meta.liveSessions()\` until \`ready\`
-(subscribes both topics, \`list\`, \`get\` × N with syncConcurrency 16). Naive: \`meta.list()\` then
+(subscribes both topics, \`list\`, \`get\` × N with the default syncConcurrency, 256). Naive: \`meta.list()\` then
 \`await meta.get(id)\` one by one. Unbounded: raw \`session.call\` of \`list\`, then \`Promise.all\` of
 N raw \`get\` calls. fox lists its own internal session and the measuring one too, hence N+2.
 CPU columns: CPU time of the measuring process and of the router process per synced session (medians).

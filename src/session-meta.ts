@@ -53,6 +53,13 @@ function closedError(procedure: string, close: CloseDetails | undefined): Sessio
   });
 }
 
+/** A call waiting for its answer; `fail` settles it at most once. */
+interface PendingCall {
+  readonly procedure: string;
+  readonly deadline: number;
+  fail(error: MetaError): void;
+}
+
 /** What a {@link LiveSessionSet} needs from its {@link SessionMeta}. @internal */
 export interface LiveSource {
   readonly meta: SessionMeta;
@@ -117,12 +124,13 @@ export class SessionMeta {
   readonly #session$ = new BehaviorSubject<WampSessionLike | null>(null);
   readonly #disposed$ = new Subject<void>();
   readonly #errors = new Subject<MetaError>();
-  readonly #pending = new Set<(close: CloseDetails | undefined) => void>();
+  readonly #pending = new Set<PendingCall>();
   readonly #known = new Map<SessionId, SessionDetails>();
   readonly #liveSets = new Set<LiveSessionSet>();
   readonly #joins: TopicStream<SessionDetails>;
   readonly #leaves: TopicStream<SessionLeft>;
   readonly #callTimeoutMs: number;
+  #deadlines: ReturnType<typeof setTimeout> | undefined;
   #unwatch: (() => void) | undefined;
   #release: (() => void) | undefined;
   #disposed = false;
@@ -445,11 +453,28 @@ export class SessionMeta {
     if (session === null || this.#session$.value !== session) return;
     this.#unwatch?.();
     this.#unwatch = undefined;
-    const pending = [...this.#pending];
-    this.#pending.clear();
-    for (const reject of pending) reject(close);
+    for (const call of [...this.#pending]) call.fail(closedError(call.procedure, close));
+    clearTimeout(this.#deadlines);
+    this.#deadlines = undefined;
     this.#known.clear();
     this.#session$.next(null);
+  }
+
+  /**
+   * One timer for all pending calls: they share `callTimeoutMs`, so their deadlines come in call
+   * order. A timer per call cost more than the rest of the SDK's work on a call (bench/RESULTS.md).
+   * Unref'd: a pending call's socket keeps the process alive, the deadline need not.
+   */
+  #armDeadlines(delay: number): void {
+    this.#deadlines = setTimeout(() => {
+      this.#deadlines = undefined;
+      const now = Date.now();
+      for (const call of this.#pending) {
+        if (call.deadline > now) return this.#armDeadlines(call.deadline - now);
+        call.fail(new CallTimeoutError(this.#callTimeoutMs, { procedure: call.procedure }));
+      }
+    }, delay);
+    (this.#deadlines as { unref?: () => void }).unref?.();
   }
 
   #filterArgs(filter: SessionFilter | undefined): [unknown[]?] {
@@ -521,38 +546,31 @@ export class SessionMeta {
     const session = this.#session$.value;
     if (!session?.isOpen) return Promise.reject(closedError(procedure, undefined));
     return new Promise<T>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (): boolean => {
-        if (!this.#pending.delete(onClose)) return false;
-        if (timer !== undefined) clearTimeout(timer);
-        return true;
+      const call: PendingCall = {
+        procedure,
+        deadline: this.#callTimeoutMs > 0 ? Date.now() + this.#callTimeoutMs : Infinity,
+        fail: (error) => {
+          if (this.#pending.delete(call)) reject(error);
+        },
       };
-      const fail = (error: MetaError): void => {
-        if (settle()) reject(error);
-      };
-      const onClose = (close: CloseDetails | undefined): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        reject(closedError(procedure, close));
-      };
-      this.#pending.add(onClose);
-      if (this.#callTimeoutMs > 0) {
-        timer = setTimeout(() => fail(new CallTimeoutError(this.#callTimeoutMs, { procedure })), this.#callTimeoutMs);
-      }
+      this.#pending.add(call);
+      if (this.#callTimeoutMs > 0 && this.#deadlines === undefined) this.#armDeadlines(this.#callTimeoutMs);
       const onResult = (value: unknown): void => {
-        if (!this.#pending.has(onClose)) return;
+        if (!this.#pending.has(call)) return;
         let result: T;
         try {
           result = parse(resultPayload(value), procedure);
         } catch (error) {
-          return fail(this.#report(error));
+          return call.fail(this.#report(error));
         }
-        if (settle()) resolve(result);
+        this.#pending.delete(call);
+        resolve(result);
       };
       try {
         const kw = kwargs && Object.keys(kwargs).length > 0 ? kwargs : undefined;
-        session.call(procedure, args, kw).then(onResult, (error: unknown) => fail(toMetaError(error, procedure, sessionId)));
+        session.call(procedure, args, kw).then(onResult, (error: unknown) => call.fail(toMetaError(error, procedure, sessionId)));
       } catch (error) {
-        fail(session.isOpen ? toMetaError(error, procedure, sessionId) : closedError(procedure, undefined));
+        call.fail(session.isOpen ? toMetaError(error, procedure, sessionId) : closedError(procedure, undefined));
       }
     });
   }

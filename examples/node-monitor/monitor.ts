@@ -12,19 +12,22 @@
 import '../../test/helpers/websocket-global'; // autobahn needs a global WebSocket on Node 20
 import autobahn from 'autobahn';
 import { Subject, Subscription, type Observable } from 'rxjs';
-
-/** How autobahn reports a close (ABORT/GOODBYE reason and message, whether it will retry). */
-type CloseDetails = autobahn.CloseDetails;
 import {
+  InvalidArgumentError,
+  NoSuchSessionError,
+  NotAuthorizedError,
+  ProcedureUnavailableError,
+  SessionClosedError,
   SessionMeta,
-  isMetaError,
   type LiveSessionSet,
   type LiveStatus,
-  type MetaError,
   type SessionDetails,
   type SessionSetChange,
   type WampSessionLike,
 } from '../../src';
+
+/** How autobahn reports a close (ABORT/GOODBYE reason and message, whether it will retry). */
+type CloseDetails = autobahn.CloseDetails;
 
 export type MonitorCommand =
   | { readonly name: 'watch' }
@@ -175,26 +178,19 @@ export function describeClose(reason: string, details: Pick<CloseDetails, 'reaso
   return `error: connection to ${url} ${reason}`;
 }
 
-/** An SDK error as one line. */
+/** An SDK error as one line (the SDK's guards work on any copy of it, ESM or CJS). */
 export function describeError(error: unknown): string {
-  if (!isMetaError(error)) return `error: ${error instanceof Error ? error.message : String(error)}`;
-  const e = error as MetaError & { sessionId?: number; reason?: string; closeMessage?: string; uri?: string };
-  switch (e.code) {
-    case 'not_authorized':
-      return `error: not authorized to use ${e.procedure ?? 'the meta API'} (${e.message})`;
-    case 'invalid_argument':
-      return `error: invalid argument: ${e.message}`;
-    case 'no_such_session':
-      return `error: no session ${e.sessionId ?? ''} on the router`.replace('  ', ' ');
-    case 'procedure_unavailable':
-      return `error: the router does not offer ${e.procedure ?? 'this procedure'} (no Session Meta API, or not this part of it)`;
-    case 'call_timeout':
-      return `error: ${e.message}`;
-    case 'session_closed':
-      return `error: the session closed before ${e.procedure ?? 'the call'} was answered${e.reason ? ` (${e.reason}${e.closeMessage ? `: ${e.closeMessage}` : ''})` : ''}`;
-    default:
-      return `error: ${e.message}`;
+  if (NotAuthorizedError.is(error)) return `error: not authorized to use ${error.procedure ?? 'the meta API'} (${error.message})`;
+  if (InvalidArgumentError.is(error)) return `error: invalid argument: ${error.message}`;
+  if (NoSuchSessionError.is(error)) return `error: no session ${error.sessionId ?? 'with that id'} on the router`;
+  if (ProcedureUnavailableError.is(error)) {
+    return `error: the router does not offer ${error.procedure ?? 'this procedure'} (no Session Meta API, or not this part of it)`;
   }
+  if (SessionClosedError.is(error)) {
+    const why = error.reason ? ` (${error.reason}${error.closeMessage ? `: ${error.closeMessage}` : ''})` : '';
+    return `error: the session closed before ${error.procedure ?? 'the call'} was answered${why}`;
+  }
+  return `error: ${error instanceof Error ? error.message : String(error)}`; // CallTimeoutError, RouterError, ...
 }
 
 // ---- connection ----
@@ -307,6 +303,16 @@ function openLink({ url, realm, authid, ticket, retry, callTimeoutMs, onGet }: L
     async close() {
       closing = true;
       meta.dispose();
+      if (connection.isRetrying) {
+        // Between reconnect attempts autobahn's close() only flags "no more retries": the pending
+        // attempt still runs after up to max_retry_delay, and only then does onclose fire. Cancel
+        // it instead (autobahn 26 lib/connection.js has no public way to).
+        const timer = connection as unknown as { _autoreconnect_reset_timer?: () => void };
+        if (timer._autoreconnect_reset_timer) {
+          timer._autoreconnect_reset_timer();
+          return;
+        }
+      }
       const done = new Promise<void>((resolve) => (closed = resolve));
       try {
         connection.close();
@@ -327,7 +333,7 @@ async function oneShot(meta: SessionMeta, command: Exclude<MonitorCommand, { nam
       return;
     case 'list': {
       const ids = await meta.list();
-      const details = await Promise.all(ids.map((id) => meta.get(id).catch((e: unknown) => (isMetaError(e) && e.code === 'no_such_session' ? null : Promise.reject(e)))));
+      const details = await Promise.all(ids.map((id) => meta.get(id).catch((e: unknown) => (NoSuchSessionError.is(e) ? null : Promise.reject(e)))));
       for (const s of details) if (s) out(`${describeSession(s, meta.session?.id)}${s.authmethod ? ` ${s.authmethod}` : ''}`);
       return;
     }

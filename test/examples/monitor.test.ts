@@ -176,6 +176,17 @@ describe('watch', () => {
     expect(await m.stop()).toBe(0);
   });
 
+  test('stops promptly when stopped while the router is down', async () => {
+    const { router, proxy } = await realm();
+    const m = watch(proxy.url);
+    await m.lines.waitFor(/^= live/);
+    await router.stop();
+    await m.lines.waitFor(/^= stale/);
+    const t0 = Date.now();
+    expect(await m.stop()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(300);
+  });
+
   test('shows sync progress on a large set', async () => {
     const { router, proxy } = await realm();
     await Promise.all(Array.from({ length: 120 }, (_, i) => client(router, { authid: `user-${i}`, authrole: 'user' })));

@@ -175,7 +175,7 @@ async function run(initial: number, opts: LiveSessionSetOptions, steps: readonly
 test('after any interleaving the live set equals the sessions alive at the router; a left session never reappears; changes replay to the set', async () => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: 5 }), options, fc.array(step, { minLength: 5, maxLength: 60, size: 'max' }), run),
-    { numRuns: 300 },
+    { numRuns: 1000 },
   );
 });
 
