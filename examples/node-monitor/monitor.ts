@@ -303,7 +303,7 @@ function openLink({ url, realm, authid, ticket, retry, callTimeoutMs, onGet }: L
     async close() {
       closing = true;
       meta.dispose();
-      if (connection.isRetrying) {
+      if (connection.isRetrying && !connection.isConnected) {
         // Between reconnect attempts autobahn's close() only flags "no more retries": the pending
         // attempt still runs after up to max_retry_delay, and only then does onclose fire. Cancel
         // it instead (autobahn 26 lib/connection.js has no public way to).

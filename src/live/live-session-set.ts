@@ -153,6 +153,7 @@ export class LiveSessionSet {
   readonly #accept: Accept;
   readonly #filter: string[] | undefined;
   readonly #full: boolean;
+  readonly #includeSelf: boolean;
   readonly #concurrency: number;
   readonly #onDetailsError: LiveSessionSetOptions['onDetailsError'];
   readonly #store = new SnapshotStore();
@@ -185,6 +186,7 @@ export class LiveSessionSet {
     }
     this.#concurrency = checkPositiveInteger(syncConcurrency, 'options.syncConcurrency');
     this.#full = details === 'full';
+    this.#includeSelf = includeSelf;
     this.#onDetailsError = onDetailsError;
     this.#source = source;
     const roles = this.#filter;
@@ -397,8 +399,10 @@ export class LiveSessionSet {
       this.#buffer.push(event);
       return;
     }
+    const version = this.#store.version;
     const change = applyEvent(this.#store, this.#gone, event, this.#accept);
-    if (change) this.#publish([change]);
+    // No change but a new snapshot: a join that brought details for an id-only entry.
+    if (change || this.#store.version !== version) this.#publish(change ? [change] : []);
   }
 
   async #sync(session: WampSessionLike): Promise<void> {
@@ -411,7 +415,8 @@ export class LiveSessionSet {
     try {
       const ids = await meta.list(this.#filter ? { authroles: this.#filter } : undefined);
       if (epoch !== this.#epoch) return;
-      const snapshot = this.#full ? await this.#fetch(ids, epoch) : ids.map(idOnly);
+      const wanted = this.#includeSelf ? ids : ids.filter((id) => id !== session.id);
+      const snapshot = this.#full ? await this.#fetch(wanted, epoch) : wanted.map(idOnly);
       if (epoch !== this.#epoch) return;
       this.#complete(snapshot);
     } catch (error) {
@@ -495,7 +500,6 @@ export class LiveSessionSet {
       this.#emitter.emit(change.type, change.session);
     }
     if (this.#updates.observed) this.#updates.next(this.#store.snapshot());
-    if (changes.length === 0 && this.#synced && this.#listeners.size === 0) return;
     for (const listener of [...this.#listeners]) listener();
   }
 

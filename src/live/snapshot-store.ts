@@ -95,6 +95,12 @@ export class SnapshotStore {
   readonly #map = new Map<SessionId, SessionDetails>();
   #head: Snapshot | undefined;
   #changed = false;
+  #version = 0;
+
+  /** Counts changes, so a caller can tell whether an operation changed anything. */
+  get version(): number {
+    return this.#version;
+  }
 
   get size(): number {
     return this.#map.size;
@@ -139,6 +145,7 @@ export class SnapshotStore {
   }
 
   #touch(id: SessionId): void {
+    this.#version++;
     if (!this.#head) return;
     this.#head.keep(id, this.#map.get(id) ?? ABSENT);
     this.#changed = true;

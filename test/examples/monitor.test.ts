@@ -187,6 +187,16 @@ describe('watch', () => {
     expect(Date.now() - t0).toBeLessThan(300);
   });
 
+  test('ends with one error line, exit 1, when its own session is killed', async () => {
+    const { router, proxy } = await realm();
+    const m = watch(proxy.url);
+    const [, id] = (await m.lines.waitFor(/as session (\d+)$/)).match(/as session (\d+)$/)!;
+    const killer = await client(router);
+    await killer.session.call('wamp.session.kill', [Number(id)], { reason: 'com.example.kicked', message: 'go away' });
+    expect(await m.done).toBe(1);
+    expect(m.lines.err).toEqual(['error: the router closed the session (com.example.kicked: go away)']);
+  });
+
   test('shows sync progress on a large set', async () => {
     const { router, proxy } = await realm();
     await Promise.all(Array.from({ length: 120 }, (_, i) => client(router, { authid: `user-${i}`, authrole: 'user' })));

@@ -422,9 +422,10 @@ describe('filters and options', () => {
     expect(idsOf(live)).toEqual([101, 104]);
   });
 
-  test('includeSelf false drops the own session id, from the list and from events', async () => {
-    const { realm, live } = await synced([111], { includeSelf: false });
+  test('includeSelf false drops the own session id, from the list and from events, and never gets it', async () => {
+    const { realm, session, live } = await synced([111], { includeSelf: false });
     expect(idsOf(live)).toEqual([111]);
+    expect(session.calls.filter((c) => c.procedure === GET).map((c) => c.args)).toEqual([[111]]);
     realm.publish(ON_JOIN, [crossbarDetails(1)]);
     expect(live.has(1)).toBe(false);
   });
@@ -435,6 +436,21 @@ describe('filters and options', () => {
     expect(live.get(121)).toEqual({ session: 121, raw: null });
     realm.add(123);
     expect(live.get(123)?.authrole).toBe('user'); // events still carry details
+  });
+
+  test("a join bringing details for an id-only entry gives a new snapshot and tells subscribers, without a change", async () => {
+    const { realm, live } = await synced([124], { details: 'id' });
+    const before = live.getSnapshot();
+    const onChange = jest.fn();
+    live.subscribe(onChange);
+    const changes = jest.fn();
+    live.changes$.subscribe(changes);
+    realm.publish(ON_JOIN, [crossbarDetails(124)]);
+    expect(onChange).toHaveBeenCalledTimes(1);
+    expect(changes).not.toHaveBeenCalled();
+    expect(live.getSnapshot()).not.toBe(before);
+    expect(live.getSnapshot().get(124)?.authrole).toBe('user');
+    expect(before.get(124)).toEqual({ session: 124, raw: null });
   });
 
   test('syncConcurrency bounds the gets in flight', async () => {
