@@ -127,6 +127,7 @@ export class SessionMeta {
   readonly #pending = new Set<PendingCall>();
   readonly #known = new Map<SessionId, SessionDetails>();
   readonly #liveSets = new Set<LiveSessionSet>();
+  readonly #gone = new WeakSet<WampSessionLike>();
   readonly #joins: TopicStream<SessionDetails>;
   readonly #leaves: TopicStream<SessionLeft>;
   readonly #callTimeoutMs: number;
@@ -152,8 +153,8 @@ export class SessionMeta {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an object');
     this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
     this.errors$ = this.#errors.asObservable();
-    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$);
-    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), this.#session$, this.#disposed$);
+    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$, this.#gone);
+    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), this.#session$, this.#disposed$, this.#gone);
     this.joins$ = this.#joins.events$;
     this.leaves$ = this.#leaves.events$;
     if (session !== null) this.attach(session);
@@ -188,7 +189,7 @@ export class SessionMeta {
       };
     const wrapClose = (user: typeof userClose) =>
       function (this: unknown, reason: string, details: CloseDetails): boolean | void {
-        if (!meta.#disposed) meta.#closed(meta.#session$.value, details);
+        if (!meta.#disposed) meta.#closed(meta.#session$.value, details, true);
         return user?.call(this, reason, details as never);
       };
     let onopen = wrapOpen(userOpen);
@@ -434,12 +435,12 @@ export class SessionMeta {
   #watch(session: WampSessionLike): () => void {
     const previous = session.onleave;
     const onleave = (reason: string, details: CloseDetails): void => {
-      this.#closed(session, { reason, message: details?.message });
+      this.#closed(session, { reason, message: details?.message }, true);
       previous?.call(session, reason, details);
     };
     session.onleave = onleave;
     const timer = setInterval(() => {
-      if (!session.isOpen) this.#closed(session, { reason: 'wamp.close.lost' });
+      if (!session.isOpen) this.#closed(session, { reason: 'wamp.close.lost' }, true);
     }, LIVENESS_CHECK_MS);
     (timer as { unref?: () => void }).unref?.();
     return () => {
@@ -448,9 +449,14 @@ export class SessionMeta {
     };
   }
 
-  /** The attached session closed (or is detached): settle everything that depended on it. */
-  #closed(session: WampSessionLike | null, close: CloseDetails | undefined): void {
+  /**
+   * The attached session closed (`gone`) or is let go: settle everything that depended on it.
+   * A gone session is not sent UNSUBSCRIBEs: autobahn still reports it open inside
+   * `Connection.onclose`, but its socket is closing.
+   */
+  #closed(session: WampSessionLike | null, close: CloseDetails | undefined, gone = false): void {
     if (session === null || this.#session$.value !== session) return;
+    if (gone) this.#gone.add(session);
     this.#unwatch?.();
     this.#unwatch = undefined;
     for (const call of [...this.#pending]) call.fail(closedError(call.procedure, close));

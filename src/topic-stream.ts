@@ -30,6 +30,8 @@ export class TopicStream<T> {
     parse: (payload: Payload) => T | undefined,
     session$: Observable<WampSessionLike | null>,
     disposed$: Observable<unknown>,
+    /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
+    private readonly gone: WeakSet<WampSessionLike>,
   ) {
     this.events$ = session$.pipe(
       switchMap((session) => (session ? this.#subscribeOn(session, parse) : EMPTY)),
@@ -65,7 +67,7 @@ export class TopicStream<T> {
       return () => {
         active = false;
         if (this.subscribedOn$.value === session) this.subscribedOn$.next(null);
-        if (handle !== undefined && session.isOpen) quietly(() => session.unsubscribe(handle as never));
+        if (handle !== undefined && session.isOpen && !this.gone.has(session)) quietly(() => session.unsubscribe(handle as never));
       };
     });
   }

@@ -278,6 +278,28 @@ describe('SessionMeta.fromConnection', () => {
     expect(error).toBeInstanceOf(SessionClosedError);
   });
 
+  test('a closing connection gets no UNSUBSCRIBE (autobahn still says isOpen inside onclose), a detach does', async () => {
+    const { connection, open, close } = fakeConnection();
+    const meta = SessionMeta.fromConnection(connection);
+    metas.push(meta);
+    const closing = new FakeSession();
+    open(closing);
+    const sub = meta.joins$.subscribe();
+    await flush();
+    const unsubscribe = jest.spyOn(closing, 'unsubscribe');
+    close('lost', { reason: 'wamp.close.lost', message: null }); // the FakeSession still reports isOpen here
+    expect(closing.isOpen).toBe(true);
+    expect(unsubscribe).not.toHaveBeenCalled();
+
+    const open2 = new FakeSession();
+    open(open2);
+    await flush();
+    expect(open2.active('wamp.session.on_join')).toBe(1);
+    meta.detach();
+    expect(open2.active('wamp.session.on_join')).toBe(0);
+    sub.unsubscribe();
+  });
+
   test('without user handlers onclose returns undefined (autobahn keeps retrying)', () => {
     const { connection, open, close } = fakeConnection();
     metas.push(SessionMeta.fromConnection(connection));
