@@ -9,5 +9,7 @@ module.exports = {
   },
   // autobahn needs a global WebSocket; Node 20's built-in one stalls reconnects (ROUTERS.md).
   setupFiles: ['<rootDir>/test/helpers/websocket-global.ts'],
+  // Any unhandled rejection or uncaught exception fails the test that caused it.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/hygiene.ts'],
   testTimeout: 20000,
 };

@@ -115,7 +115,7 @@ export function leftFrom(payload: Payload, procedure: string): SessionLeft {
 export function countFrom({ args, kwargs }: Payload, procedure: string): number {
   const n = args.length > 0 ? args[0] : kwargs.count;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) malformed('count is not a non-negative integer', n, procedure);
-  return n;
+  return n + 0; // a router may send -0, which passes the checks above
 }
 
 /** `list` and Crossbar kill results: `[[ids]]`, or flattened `[ids...]` / `id` (fox-wamp). */

@@ -36,7 +36,7 @@ export interface FaultProxy {
   resume(): void;
   /** Latency added per chunk; `delay(0)` ends it (chunks already held keep their time). */
   delay(ms: number, dir?: Direction): void;
-  /** Discard data in `dir` from now on; `'none'` forwards again. */
+  /** Discard data in `dir` from now on (replacing the previous setting); `'none'` forwards again. */
   drop(dir: Direction | 'none'): void;
   cut(): void;
   refuse(on: boolean): void;
@@ -57,17 +57,20 @@ class Pipe {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastAt = 0;
   #ended = false;
+  readonly #dir: 'up' | 'down';
+  readonly #to: net.Socket;
+  readonly #faults: Faults;
 
-  constructor(
-    private readonly dir: 'up' | 'down',
-    private readonly to: net.Socket,
-    private readonly faults: Faults,
-  ) {}
+  constructor(dir: 'up' | 'down', to: net.Socket, faults: Faults) {
+    this.#dir = dir;
+    this.#to = to;
+    this.#faults = faults;
+  }
 
   push(chunk: Buffer): void {
-    if (this.faults.drop[this.dir]) return;
+    if (this.#faults.drop[this.#dir]) return;
     // Never release a chunk before an earlier one: a shorter delay set later must not reorder.
-    this.#lastAt = Math.max(Date.now() + this.faults.delay[this.dir], this.#lastAt);
+    this.#lastAt = Math.max(Date.now() + this.#faults.delay[this.#dir], this.#lastAt);
     this.#queue.push({ chunk, at: this.#lastAt });
     this.pump();
   }
@@ -79,16 +82,16 @@ class Pipe {
   }
 
   pump(): void {
-    if (this.#timer !== undefined || this.faults.paused || this.to.destroyed) return;
+    if (this.#timer !== undefined || this.#faults.paused || this.#to.destroyed) return;
     const now = Date.now();
-    while (this.#queue.length > 0 && this.#queue[0]!.at <= now) this.to.write(this.#queue.shift()!.chunk);
+    while (this.#queue.length > 0 && this.#queue[0]!.at <= now) this.#to.write(this.#queue.shift()!.chunk);
     if (this.#queue.length > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.pump();
       }, this.#queue[0]!.at - now);
     } else if (this.#ended) {
-      this.to.end();
+      this.#to.end();
     }
   }
 

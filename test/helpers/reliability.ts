@@ -7,6 +7,7 @@ import autobahn from 'autobahn';
 import { SessionMeta } from '../../src';
 import type { LiveSessionSet, SessionId, SessionMetaOptions } from '../../src';
 import { connectClient } from './fox-router';
+import { sleep } from './wait';
 
 export interface Observer {
   readonly connection: autobahn.Connection;
@@ -93,18 +94,6 @@ export async function openReferee(url: string): Promise<{ meta: SessionMeta; clo
   };
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` until it holds or `timeoutMs` passed; returns whether it held. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, everyMs = 20): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await sleep(everyMs);
-  }
-}
-
 export const sortIds = (ids: Iterable<SessionId>): SessionId[] => [...ids].sort((a, b) => a - b);
 
 export const liveIds = (live: LiveSessionSet): SessionId[] => sortIds([...live.values()].map((s) => s.session));
@@ -114,11 +103,12 @@ export const liveIds = (live: LiveSessionSet): SessionId[] => sortIds([...live.v
  * (so a timeout fails with the diff). Returns the ids.
  */
 export async function expectLiveEqualsList(live: LiveSessionSet, referee: SessionMeta, timeoutMs = 8000): Promise<SessionId[]> {
-  let listed: SessionId[] = [];
-  await until(async () => {
+  const end = Date.now() + timeoutMs;
+  let listed = sortIds(await referee.list());
+  while (!(live.status === 'live' && JSON.stringify(liveIds(live)) === JSON.stringify(listed)) && Date.now() < end) {
+    await sleep(20);
     listed = sortIds(await referee.list());
-    return live.status === 'live' && JSON.stringify(liveIds(live)) === JSON.stringify(listed);
-  }, timeoutMs);
+  }
   expect({ status: live.status, ids: liveIds(live) }).toEqual({ status: 'live', ids: listed });
   return listed;
 }

@@ -19,11 +19,10 @@ import {
   openObserver,
   openReferee,
   signal,
-  sleep,
   sortIds,
-  until,
   type ObserverOptions,
 } from '../helpers/reliability';
+import { sleep, waitFor } from '../helpers/wait';
 
 autobahn.log.warn = () => {}; // every close and retry is logged otherwise
 
@@ -147,15 +146,15 @@ test('sessions that join and leave during an outage: stale meanwhile, then exact
     entries.length = 0;
     proxy.refuse(true);
     proxy.cut();
-    expect(await until(() => live.status === 'stale')).toBe(true);
+    await waitFor(() => live.status === 'stale', 5000, 'status stale');
 
     // While the observer cannot get back in: two sessions leave, three join.
     const leaving = others.splice(0, 2);
     const gone = leaving.map((c) => c.session.id as number);
     await Promise.all(leaving.map((c) => c.close()));
     others.push(...(await peers(router.url, 3)));
-    expect(await until(async () => !(await referee.meta.list()).some((id) => gone.includes(id)))).toBe(true);
-    expect(await until(() => proxy.stats().refused > refusedBefore)).toBe(true); // autobahn kept trying
+    await waitFor(() => !router.sessionIds().some((id) => gone.includes(id)), 5000, 'the router saw them leave');
+    await waitFor(() => proxy.stats().refused > refusedBefore, 5000, 'a refused reconnect attempt'); // autobahn kept trying
 
     expect(live.status).toBe('stale');
     expect(liveIds(live)).toEqual(before); // the last known set is kept, not emptied
@@ -196,7 +195,7 @@ test('a router killed with SIGKILL and restarted on the same port: the set becom
   const entries = journal(live);
 
   await router.kill('SIGKILL');
-  expect(await until(() => live.status === 'stale')).toBe(true);
+  await waitFor(() => live.status === 'stale', 5000, 'status stale');
   expect(liveIds(live)).toEqual(before);
 
   await router.start();
@@ -221,7 +220,7 @@ test('a router slower than callTimeoutMs: CallTimeoutError on the error event, s
   const errors: Array<{ at: number; error: MetaError }> = [];
   live.on('error', (error) => errors.push({ at: Date.now(), error }));
 
-  expect(await until(() => errors.length >= 3, 10_000)).toBe(true);
+  await waitFor(() => errors.length >= 3, 10_000, 'three failed sync attempts');
   expect(live.status).toBe('syncing');
   proxy.delay(0);
   await live.ready;

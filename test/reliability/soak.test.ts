@@ -13,7 +13,8 @@ import autobahn from 'autobahn';
 import type { MetaError } from '../../src';
 import { connectClient, startFoxRouter, type TestClient } from '../helpers/fox-router';
 import { expectNoLeftovers } from '../helpers/hygiene';
-import { expectLiveEqualsList, openObserver, openReferee, sleep } from '../helpers/reliability';
+import { expectLiveEqualsList, openObserver, openReferee } from '../helpers/reliability';
+import { sleep, withTimeout } from '../helpers/wait';
 
 autobahn.log.warn = () => {};
 
@@ -39,12 +40,6 @@ async function heapAfterGc(): Promise<number> {
     await sleep(10);
   }
   return process.memoryUsage().heapUsed;
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 test(
@@ -85,11 +80,11 @@ test(
       };
       await Promise.all([...Array.from({ length: CONCURRENCY }, churn), probe(), measure()]);
 
-      const outcomes = await within(Promise.allSettled(calls), 2000, 'calls made during the soak');
+      const outcomes = await withTimeout(Promise.allSettled(calls), 2000, 'calls made during the soak');
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       const listed = await expectLiveEqualsList(live, referee.meta, 10_000);
       // Nothing is stuck in the SDK: a new call answers at once, and agrees with list().
-      expect(await within(observer.meta.count(), 1000, 'count() after the soak')).toBe(listed.length);
+      expect(await withTimeout(observer.meta.count(), 1000, 'count() after the soak')).toBe(listed.length);
       expect(liveErrors).toEqual([]);
       expect(churned).toBeGreaterThan(300);
       expect(router.subscriptionCount('wamp.session.on_join')).toBe(1);
