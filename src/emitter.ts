@@ -1,38 +1,42 @@
 import type { EventMap } from 'typed-emitter';
 
 /**
+ * Calls user code so that a throw neither stops the library nor the other listeners: the error
+ * is rethrown asynchronously, as RxJS does for subscribers.
+ */
+export function callSafely<A extends unknown[]>(listener: (...args: A) => unknown, ...args: A): void {
+  try {
+    listener(...args);
+  } catch (error) {
+    setTimeout(() => {
+      throw error;
+    });
+  }
+}
+
+/**
  * A tiny typed event emitter (typed-emitter's `EventMap` contract) that runs in browsers too,
- * where Node's `events` module does not exist. A throwing listener neither stops the others nor
- * the library: its error is rethrown asynchronously, as RxJS does for subscribers.
+ * where Node's `events` module does not exist. Each listener maps to whether it is a `once` one.
  */
 export class Emitter<Events extends EventMap> {
-  readonly #listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
+  readonly #listeners = new Map<keyof Events, Map<Events[keyof Events], boolean>>();
 
-  on<E extends keyof Events>(event: E, listener: Events[E]): void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener);
+  on<E extends keyof Events>(event: E, listener: Events[E], once = false): void {
+    let listeners = this.#listeners.get(event);
+    if (!listeners) this.#listeners.set(event, (listeners = new Map()));
+    listeners.set(listener, once);
   }
 
   off<E extends keyof Events>(event: E, listener: Events[E]): void {
     this.#listeners.get(event)?.delete(listener);
   }
 
-  has(event: keyof Events): boolean {
-    return (this.#listeners.get(event)?.size ?? 0) > 0;
-  }
-
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
-    const set = this.#listeners.get(event);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(...args);
-      } catch (error) {
-        setTimeout(() => {
-          throw error;
-        });
-      }
+    const listeners = this.#listeners.get(event);
+    if (!listeners) return;
+    for (const [listener, once] of [...listeners]) {
+      if (once) listeners.delete(listener);
+      callSafely(listener, ...args);
     }
   }
 

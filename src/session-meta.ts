@@ -71,6 +71,39 @@ export interface LiveSource {
 }
 
 /**
+ * Turns `connection[key]` into an accessor that hands autobahn `wrap(handler)` while users still
+ * read and assign their own handler through it. Reading gives the wrapper of the handler in place
+ * at that moment, so the usual chaining idiom (`const prev = c.onopen; c.onopen = (s) => { …; prev?.(s); }`)
+ * reaches the handler it replaced instead of calling itself back. A hook already there (another
+ * SessionMeta on the same connection) is wrapped, not replaced, and assignments go down to it.
+ * Returns the undo: it restores what was there, unless someone hooked on top of this one since;
+ * then the wrappers stay and only forward (the SessionMeta checks it is disposed).
+ */
+function hook<F extends (...args: never[]) => unknown>(
+  connection: object,
+  key: 'onopen' | 'onclose',
+  wrap: (handler: F | null | undefined) => F,
+): () => void {
+  const below = Object.getOwnPropertyDescriptor(connection, key);
+  let handler = (connection as Record<string, F | null | undefined>)[key];
+  let wrapped: { of: F | null | undefined; is: F } | undefined;
+  const get = (): F => {
+    const current = below?.get ? (below.get.call(connection) as F | null | undefined) : handler;
+    if (!wrapped || wrapped.of !== current) wrapped = { of: current, is: wrap(current) };
+    return wrapped.is;
+  };
+  const set = (value: F | null | undefined): void => {
+    if (below?.set) below.set.call(connection, value);
+    else handler = value;
+  };
+  Object.defineProperty(connection, key, { get, set, configurable: true, enumerable: true });
+  return () => {
+    if (Object.getOwnPropertyDescriptor(connection, key)?.get !== get) return;
+    Object.defineProperty(connection, key, below?.get ? below : { value: handler, writable: true, configurable: true, enumerable: true });
+  };
+}
+
+/**
  * Typed access to the WAMP Session Meta API of one router realm: procedures as promises,
  * `on_join`/`on_leave` as RxJS streams, and live session sets.
  *
@@ -175,40 +208,21 @@ export class SessionMeta {
   static fromConnection<S extends WampSessionLike>(connection: WampConnectionLike<S>, options?: SessionMetaOptions): SessionMeta {
     if (typeof connection !== 'object' || connection === null) throw new InvalidArgumentError('connection', 'an autobahn Connection');
     const meta = new SessionMeta(null, options);
-    let userOpen = connection.onopen;
-    let userClose = connection.onclose;
-    // Reading `connection.onopen` gives our wrapper of the handler in place at that moment, so the
-    // usual chaining idiom (`const prev = connection.onopen; connection.onopen = (s, d) => { …; prev?.(s, d); }`)
-    // reaches the handler it replaced instead of calling itself back until the stack overflows.
-    // attach() and #closed() are idempotent, so running once per link is harmless; after dispose
-    // the wrappers a user kept only forward.
-    const wrapOpen = (user: typeof userOpen) =>
-      function (this: unknown, session: S, details: never): void {
-        if (!meta.#disposed) meta.attach(session);
-        user?.call(this, session, details);
-      };
-    const wrapClose = (user: typeof userClose) =>
-      function (this: unknown, reason: string, details: CloseDetails): boolean | void {
-        if (!meta.#disposed) meta.#closed(meta.#session$.value, details, true);
-        return user?.call(this, reason, details as never);
-      };
-    let onopen = wrapOpen(userOpen);
-    let onclose = wrapClose(userClose);
-    const setOpen = (user: typeof userOpen): void => {
-      userOpen = user;
-      onopen = wrapOpen(user);
-    };
-    const setClose = (user: typeof userClose): void => {
-      userClose = user;
-      onclose = wrapClose(user);
-    };
-    Object.defineProperty(connection, 'onopen', { get: () => onopen, set: setOpen, configurable: true, enumerable: true });
-    Object.defineProperty(connection, 'onclose', { get: () => onclose, set: setClose, configurable: true, enumerable: true });
-    meta.#release = () => {
-      for (const [key, value] of [['onopen', userOpen], ['onclose', userClose]] as const) {
-        Object.defineProperty(connection, key, { value, writable: true, configurable: true, enumerable: true });
-      }
-    };
+    const release = [
+      hook<(session: S, details: never) => void>(connection, 'onopen', (user) =>
+        function (this: unknown, session: S, details: never): void {
+          if (!meta.#disposed) meta.attach(session);
+          user?.call(this, session, details);
+        },
+      ),
+      hook<(reason: string, details: never) => boolean | void>(connection, 'onclose', (user) =>
+        function (this: unknown, reason: string, details: never): boolean | void {
+          if (!meta.#disposed) meta.#closed(meta.#session$.value, details as CloseDetails, true);
+          return user?.call(this, reason, details);
+        },
+      ),
+    ];
+    meta.#release = () => release.forEach((undo) => undo());
     const open = connection.session;
     if (open?.isOpen) meta.attach(open);
     return meta;

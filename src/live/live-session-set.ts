@@ -1,9 +1,8 @@
 import { BehaviorSubject, Subject, Subscription, combineLatest, defer, startWith, type Observable } from 'rxjs';
-import { Emitter } from '../emitter';
+import { Emitter, callSafely } from '../emitter';
 import {
   CallTimeoutError,
   InvalidArgumentError,
-  MalformedPayloadError,
   NoSuchSessionError,
   NotAuthorizedError,
   ProcedureUnavailableError,
@@ -12,6 +11,7 @@ import {
 } from '../errors';
 import type { LiveSource } from '../session-meta';
 import type { SessionDetails, SessionId, WampSessionLike } from '../types';
+import { ON_JOIN, ON_LEAVE } from '../uris';
 import { checkFilter, checkPositiveInteger } from '../validate';
 import { SnapshotStore } from './snapshot-store';
 import { Tombstones, applyEvent, idOnly, replace, settle, type Accept, type LiveEvent, type SessionSetChange } from './reduce';
@@ -205,7 +205,12 @@ export class LiveSessionSet {
     const fatal = (error: MetaError): void => this.#close(error);
     this.#subscription.add(source.joins.events$.subscribe({ next: (details) => this.#onEvent({ type: 'join', details }), error: fatal }));
     this.#subscription.add(source.leaves.events$.subscribe({ next: (left) => this.#onEvent({ type: 'leave', left }), error: fatal }));
-    this.#subscription.add(source.errors$.subscribe((error) => this.#emitter.emit('error', error)));
+    // Malformed events concern every set; call results concern their caller (own list/get: #fetch).
+    this.#subscription.add(
+      source.errors$.subscribe((error) => {
+        if (error.procedure === ON_JOIN || error.procedure === ON_LEAVE) this.#emitter.emit('error', error);
+      }),
+    );
     this.#subscription.add(
       combineLatest([source.session$, source.joins.subscribedOn$, source.leaves.subscribedOn$]).subscribe(([session, joins, leaves]) =>
         this.#onSession(session, joins === session && leaves === session),
@@ -270,7 +275,7 @@ export class LiveSessionSet {
    * ```
    */
   values(): IterableIterator<SessionDetails> {
-    return this.#store.snapshot().values();
+    return [...this.#store.values()].values(); // a copy: iterating while events arrive stays safe
   }
 
   /**
@@ -330,11 +335,7 @@ export class LiveSessionSet {
    * ```
    */
   once<E extends keyof LiveSessionSetEvents>(event: E, listener: LiveSessionSetEvents[E]): this {
-    const once = ((...args: Parameters<LiveSessionSetEvents[E]>) => {
-      this.#emitter.off(event, once);
-      (listener as (...a: Parameters<LiveSessionSetEvents[E]>) => void)(...args);
-    }) as LiveSessionSetEvents[E];
-    this.#emitter.on(event, once);
+    this.#emitter.on(event, listener, true);
     return this;
   }
 
@@ -411,18 +412,18 @@ export class LiveSessionSet {
     // Joins seen so far happened before `list` runs, so `list` has those still alive. Kept, they
     // would bring back one whose leave came before on_leave was SUBSCRIBED (a ghost). Leaves stay:
     // their on_join may still arrive (the spec orders events per topic only).
-    this.#buffer = this.#buffer?.filter((event) => event.type === 'leave');
+    this.#buffer = (this.#buffer ?? []).filter((event) => event.type === 'leave');
+    let snapshot: SessionDetails[];
     try {
       const ids = await meta.list(this.#filter ? { authroles: this.#filter } : undefined);
       if (epoch !== this.#epoch) return;
       const wanted = this.#includeSelf ? ids : ids.filter((id) => id !== session.id);
-      const snapshot = this.#full ? await this.#fetch(wanted, epoch) : wanted.map(idOnly);
-      if (epoch !== this.#epoch) return;
-      this.#complete(snapshot);
+      snapshot = this.#full ? await this.#fetch(wanted, epoch) : wanted.map(idOnly);
     } catch (error) {
-      if (epoch !== this.#epoch) return;
-      this.#syncFailed(error as MetaError, session);
+      if (epoch === this.#epoch) this.#syncFailed(error as MetaError, session);
+      return;
     }
+    if (epoch === this.#epoch) this.#complete(snapshot);
   }
 
   /** `get` for every listed id, `syncConcurrency` in flight. */
@@ -444,8 +445,8 @@ export class LiveSessionSet {
           }
           // Denied or malformed details: the session is alive (it was listed), keep its id.
           out.push(idOnly(id));
-          this.#reportError(error as MetaError);
-          this.#onDetailsError?.(error as MetaError, id);
+          this.#emitter.emit('error', error as MetaError);
+          if (this.#onDetailsError) callSafely(this.#onDetailsError, error as MetaError, id);
         }
       }
     };
@@ -459,14 +460,14 @@ export class LiveSessionSet {
     this.#attempt = 0;
     const changes = replace(this.#store, this.#store.map, next);
     this.#synced = true;
+    this.#settleReady(); // before the status: a 'live' listener may dispose the set
     this.#setStatus('live');
-    this.#settleReady();
     this.#publish(changes);
   }
 
   #syncFailed(error: MetaError, session: WampSessionLike): void {
     if (isFinal(error)) return this.#close(error); // #close reports it
-    this.#reportError(error);
+    this.#emitter.emit('error', error);
     if (this.#session !== session) return;
     // Retry with exponential backoff and jitter; a new session restarts the sync anyway.
     const delay = Math.min(RETRY_BASE_MS * 2 ** this.#attempt++, RETRY_MAX_MS) * (0.5 + Math.random() / 2);
@@ -474,11 +475,7 @@ export class LiveSessionSet {
       this.#retry = undefined;
       if (this.#session === session && this.#status.value !== 'closed') void this.#sync(session);
     }, delay);
-  }
-
-  /** Malformed payloads already came through `errors$` (SessionMeta reports them): once is enough. */
-  #reportError(error: MetaError): void {
-    if (!MalformedPayloadError.is(error)) this.#emitter.emit('error', error);
+    (this.#retry as { unref?: () => void }).unref?.(); // the session's socket keeps a process alive, not this
   }
 
   #cancelSync(): void {
@@ -500,7 +497,7 @@ export class LiveSessionSet {
       this.#emitter.emit(change.type, change.session);
     }
     if (this.#updates.observed) this.#updates.next(this.#store.snapshot());
-    for (const listener of [...this.#listeners]) listener();
+    for (const listener of [...this.#listeners]) callSafely(listener);
   }
 
   #close(error: MetaError | undefined): void {

@@ -47,12 +47,21 @@ export interface SessionTable {
  */
 export class Tombstones {
   readonly #ids = new Set<SessionId>();
+  /**
+   * Insertion order as a ring, so evicting the oldest is O(1). `Set#values().next()` is not: V8
+   * walks the deleted slots at the front of the table every time.
+   */
+  readonly #ring: SessionId[] = [];
+  #next = 0;
   constructor(readonly capacity: number) {}
 
   add(id: SessionId): void {
     if (this.#ids.has(id)) return;
+    const evicted = this.#ring[this.#next];
+    if (evicted !== undefined) this.#ids.delete(evicted);
+    this.#ring[this.#next] = id;
+    this.#next = (this.#next + 1) % this.capacity;
     this.#ids.add(id);
-    if (this.#ids.size > this.capacity) this.#ids.delete(this.#ids.values().next().value as SessionId);
   }
 
   has(id: SessionId): boolean {
@@ -140,7 +149,8 @@ export function replace(
   }
   for (const [id, details] of next) {
     const had = current.get(id);
-    if (had === details) continue;
+    // Same session, same details, or a resync that only knows the id of one we know better.
+    if (had === details || (had && had.raw !== null && details.raw === null)) continue;
     table.set(id, details);
     if (!had) changes.push({ type: 'joined', session: details });
   }

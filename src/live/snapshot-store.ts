@@ -23,10 +23,11 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
     this.size = base.size;
   }
 
-  /** The live map is about to change `id`: remember what this snapshot saw. */
-  keep(id: SessionId, value: Slot): void {
+  /** The live map is about to change `id`: remember what this snapshot saw. Returns how many it kept. */
+  keep(id: SessionId, value: Slot): number {
     this.#kept ??= new Map();
     if (!this.#kept.has(id)) this.#kept.set(id, value);
+    return this.#kept.size;
   }
 
   /** A newer snapshot now stands between this one and the live map. */
@@ -43,7 +44,7 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
       const base = at.#base;
       if (!(base instanceof Snapshot)) return base.get(id);
       if (++hops > MAX_CHAIN) {
-        this.#materialize();
+        this.materialize();
         return this.get(id);
       }
       at = base;
@@ -84,7 +85,8 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
     return this.entries();
   }
 
-  #materialize(): void {
+  /** Copies itself out of the chain (O(size)), so it no longer depends on newer state. */
+  materialize(): void {
     this.#base = new Map(this.entries());
     this.#kept = undefined;
   }
@@ -147,7 +149,12 @@ export class SnapshotStore {
   #touch(id: SessionId): void {
     this.#version++;
     if (!this.#head) return;
-    this.#head.keep(id, this.#map.get(id) ?? ABSENT);
     this.#changed = true;
+    // A snapshot held while nobody takes a newer one would remember every id that ever changed:
+    // past the size of the set it copies itself out instead (amortized O(1) per change).
+    if (this.#head.keep(id, this.#map.get(id) ?? ABSENT) > Math.max(MAX_CHAIN, this.#map.size)) {
+      this.#head.materialize();
+      this.#head = undefined;
+    }
   }
 }

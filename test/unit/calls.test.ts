@@ -300,6 +300,49 @@ describe('SessionMeta.fromConnection', () => {
     sub.unsubscribe();
   });
 
+  test('two SessionMetas on one connection both follow it; a handler assigned later reaches both; disposing either leaves the other working', async () => {
+    const { connection, open, close } = fakeConnection();
+    const first = SessionMeta.fromConnection(connection);
+    const second = SessionMeta.fromConnection(connection);
+    metas.push(first, second);
+    const userOpen = jest.fn();
+    const userClose = jest.fn(() => true);
+    connection.onopen = userOpen;
+    connection.onclose = userClose;
+    const s1 = new FakeSession();
+    open(s1);
+    expect(first.session).toBe(s1);
+    expect(second.session).toBe(s1);
+    expect(userOpen).toHaveBeenCalledTimes(1);
+    expect(close('lost', { reason: 'wamp.close.lost', message: null })).toBe(true);
+    expect(userClose).toHaveBeenCalledTimes(1);
+    expect(first.session).toBeNull();
+    expect(second.session).toBeNull();
+
+    first.dispose(); // hooked below the second: its hook stays and only forwards
+    const s2 = new FakeSession();
+    open(s2);
+    expect(second.session).toBe(s2);
+    expect(first.session).toBeNull();
+    expect(userOpen).toHaveBeenCalledTimes(2);
+
+    second.dispose(); // on top: restores what was below (the first's forwarding hook)
+    const s3 = new FakeSession();
+    open(s3);
+    expect(second.session).toBeNull();
+    expect(userOpen).toHaveBeenCalledTimes(3);
+    expect(userOpen).toHaveBeenLastCalledWith(s3, {});
+  });
+
+  test('disposing the only SessionMeta restores plain handler properties with the user handlers', () => {
+    const { connection } = fakeConnection();
+    const meta = SessionMeta.fromConnection(connection);
+    const userOpen = jest.fn();
+    connection.onopen = userOpen;
+    meta.dispose();
+    expect(Object.getOwnPropertyDescriptor(connection, 'onopen')).toMatchObject({ value: userOpen, writable: true });
+  });
+
   test('without user handlers onclose returns undefined (autobahn keeps retrying)', () => {
     const { connection, open, close } = fakeConnection();
     metas.push(SessionMeta.fromConnection(connection));

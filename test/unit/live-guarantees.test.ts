@@ -665,3 +665,87 @@ describe('observing the set', () => {
     for (const [id, details] of rebuilt) expect(live.get(id)?.session).toBe(details.session);
   });
 });
+
+describe('user code that misbehaves or re-enters', () => {
+  test('a throwing subscribe() listener does not fail the sync nor stop the other listeners; it is rethrown asynchronously', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+    const { realm, session, live } = await setup([301]);
+    live.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const second = jest.fn();
+    live.subscribe(second);
+    await answerAll(realm, session);
+    expect(live.status).toBe('live');
+    expect(second).toHaveBeenCalled();
+    expect(() => jest.runOnlyPendingTimers()).toThrow('listener bug');
+    realm.add(302);
+    expect(live.has(302)).toBe(true);
+    expect(session.calls.filter((c) => c.procedure === LIST)).toHaveLength(1); // no resync
+  });
+
+  test('a throwing onDetailsError does not fail the sync', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+    const realm = new ScriptedRealm();
+    realm.add(311, 'user', false);
+    const session = realm.connect({ id: 1 });
+    const meta = metas.make(session, 0);
+    const live = meta.liveSessions({
+      onDetailsError: () => {
+        throw new Error('handler bug');
+      },
+    });
+    await flush();
+    session.confirmSubscribes();
+    await flush();
+    realm.answer(realm.pending(session, LIST)[0]!);
+    await flush();
+    for (const call of realm.pending(session, GET)) {
+      if (call.args?.[0] === 311) call.reject(new WampError('wamp.error.not_authorized'));
+      else realm.answer(call);
+    }
+    await flush();
+    expect(live.status).toBe('live');
+    expect(live.get(311)).toEqual({ session: 311, raw: null });
+    expect(() => jest.runOnlyPendingTimers()).toThrow('handler bug');
+  });
+
+  test('disposing the set from its own live status listener still resolves ready', async () => {
+    const { realm, session, live } = await setup([321]);
+    live.on('status', (status) => {
+      if (status === 'live') live.dispose();
+    });
+    await answerAll(realm, session);
+    await expect(live.ready).resolves.toBeUndefined();
+    expect(live.status).toBe('closed');
+  });
+
+  test('off() removes a once() listener', async () => {
+    const { realm, session, live } = await setup([331]);
+    const onJoined = jest.fn();
+    live.once('joined', onJoined);
+    live.off('joined', onJoined);
+    await answerAll(realm, session);
+    expect(onJoined).not.toHaveBeenCalled();
+  });
+
+  test('once() fires once', async () => {
+    const { realm, session, live } = await setup([341, 342]);
+    const onJoined = jest.fn();
+    live.once('joined', onJoined);
+    await answerAll(realm, session);
+    expect(onJoined).toHaveBeenCalledTimes(1);
+  });
+
+  test("a resync with details: 'id' keeps the full details it learned from on_join", async () => {
+    const { realm, session, meta, live } = await synced([351], { details: 'id' });
+    realm.publish(ON_JOIN, [crossbarDetails(351)]); // details arrive for the listed id
+    expect(live.get(351)?.authrole).toBe('user');
+    realm.close(session);
+    const next = realm.connect({ id: 2 });
+    meta.attach(next);
+    await answerAll(realm, next);
+    expect(live.status).toBe('live');
+    expect(live.get(351)?.authrole).toBe('user');
+  });
+});

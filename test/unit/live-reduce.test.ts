@@ -213,3 +213,21 @@ describe('SnapshotStore', () => {
     }
   });
 });
+
+test('a snapshot held while no newer one is taken stays right through many changes (it copies itself out instead of growing)', () => {
+  const store = new SnapshotStore();
+  for (let id = 1; id <= 10; id++) store.set(id, { session: id, raw: null });
+  const held = store.snapshot();
+  for (let id = 1000; id < 11_000; id++) {
+    store.set(id, { session: id, raw: null });
+    store.delete(id);
+  }
+  store.delete(1);
+  expect([...held.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(held.get(1)).toEqual({ session: 1, raw: null });
+  expect(held.has(5000)).toBe(false);
+  const now = store.snapshot();
+  expect(now).not.toBe(held);
+  expect(now.size).toBe(9);
+  expect(now.has(1)).toBe(false);
+});
