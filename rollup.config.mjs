@@ -1,8 +1,8 @@
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-// Peers and the type-only dependency stay external: users bring their own rxjs (and autobahn).
-const external = (id) => id === 'rxjs' || id.startsWith('rxjs/') || id === 'typed-emitter';
+// The peer stays external: users bring their own rxjs (autobahn is never imported).
+const external = (id) => id === 'rxjs' || id.startsWith('rxjs/');
 
 export default [
   {

@@ -106,6 +106,11 @@ export function leftFrom(payload: Payload, procedure: string): SessionLeft {
   if (!isSessionId(session)) malformed(BAD_ID, payload, procedure);
   const authid = optionalString(args.length > 1 ? args[1] : kwargs.authid, 'authid', payload, procedure);
   const authrole = optionalString(args.length > 2 ? args[2] : kwargs.authrole, 'authrole', payload, procedure);
+  return sessionLeft(session, authid, authrole);
+}
+
+/** A SessionLeft with only the fields that are known. */
+export function sessionLeft(session: SessionId, authid: string | undefined, authrole: string | undefined): SessionLeft {
   return authid === undefined && authrole === undefined
     ? { session }
     : { session, ...(authid !== undefined && { authid }), ...(authrole !== undefined && { authrole }) };

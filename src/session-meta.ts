@@ -8,7 +8,7 @@ import {
   toMetaError,
 } from './errors';
 import { LiveSessionSet, type LiveSessionSetOptions } from './live/live-session-set';
-import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, resultPayload, type Payload } from './normalize';
+import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, resultPayload, sessionLeft, type Payload } from './normalize';
 import { TopicStream } from './topic-stream';
 import type {
   CloseDetails,
@@ -144,8 +144,8 @@ export class SessionMeta {
   readonly leaves$: Observable<SessionLeft>;
 
   /**
-   * Malformed meta events and call results (dropped, never thrown into your code). Hot; completes
-   * on `dispose()`.
+   * Every malformed meta event (dropped, never thrown into your code) and malformed call result
+   * (the call also rejects with it), as `MalformedPayloadError`. Hot; completes on `dispose()`.
    *
    * @example
    * ```ts
@@ -158,7 +158,8 @@ export class SessionMeta {
   readonly #disposed$ = new Subject<void>();
   readonly #errors = new Subject<MetaError>();
   readonly #pending = new Set<PendingCall>();
-  readonly #known = new Map<SessionId, SessionDetails>();
+  /** What a leave of each session seen will say: only authid/authrole, not the whole details. */
+  readonly #known = new Map<SessionId, SessionLeft>();
   readonly #liveSets = new Set<LiveSessionSet>();
   readonly #gone = new WeakSet<WampSessionLike>();
   readonly #joins: TopicStream<SessionDetails>;
@@ -429,8 +430,6 @@ export class SessionMeta {
     this.#disposed$.complete();
     this.#errors.complete();
     this.#session$.complete();
-    this.#joins.subscribedOn$.complete();
-    this.#leaves.subscribedOn$.complete();
   }
 
   /**
@@ -488,7 +487,7 @@ export class SessionMeta {
   #armDeadlines(delay: number): void {
     this.#deadlines = setTimeout(() => {
       this.#deadlines = undefined;
-      const now = Date.now();
+      const now = performance.now();
       for (const call of this.#pending) {
         if (call.deadline > now) return this.#armDeadlines(call.deadline - now);
         call.fail(new CallTimeoutError(this.#callTimeoutMs, { procedure: call.procedure }));
@@ -503,6 +502,7 @@ export class SessionMeta {
   }
 
   #remember(details: SessionDetails): SessionDetails {
+    if (details.authid === undefined && details.authrole === undefined) return details; // nothing to add to a leave
     if (this.#known.size >= KNOWN_SESSIONS_CAP && !this.#known.has(details.session)) {
       let evict = KNOWN_EVICT_BATCH;
       for (const id of this.#known.keys()) {
@@ -510,7 +510,7 @@ export class SessionMeta {
         if (--evict === 0) break;
       }
     }
-    this.#known.set(details.session, details);
+    this.#known.set(details.session, sessionLeft(details.session, details.authid, details.authrole));
     return details;
   }
 
@@ -523,10 +523,9 @@ export class SessionMeta {
       const left = leftFrom(payload, uri.ON_LEAVE);
       const known = this.#known.get(left.session);
       this.#known.delete(left.session);
-      if (!known || (left.authid !== undefined && left.authrole !== undefined)) return left;
-      const authid = left.authid ?? known.authid;
-      const authrole = left.authrole ?? known.authrole;
-      return { session: left.session, ...(authid !== undefined && { authid }), ...(authrole !== undefined && { authrole }) };
+      if (!known) return left;
+      if (left.authid === undefined && left.authrole === undefined) return known;
+      return sessionLeft(left.session, left.authid ?? known.authid, left.authrole ?? known.authrole);
     });
   }
 
@@ -568,7 +567,7 @@ export class SessionMeta {
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = {
         procedure,
-        deadline: this.#callTimeoutMs > 0 ? Date.now() + this.#callTimeoutMs : Infinity,
+        deadline: this.#callTimeoutMs > 0 ? performance.now() + this.#callTimeoutMs : Infinity,
         fail: (error) => {
           if (this.#pending.delete(call)) reject(error);
         },

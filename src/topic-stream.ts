@@ -1,10 +1,10 @@
 import { BehaviorSubject, EMPTY, Observable, share, switchMap, takeUntil } from 'rxjs';
-import { SessionClosedError, toMetaError } from './errors';
+import { toMetaError } from './errors';
 import { eventPayload, type Payload } from './normalize';
 import type { WampSessionLike } from './types';
 
 /** Unsubscribe without caring whether the session is still open: it may be gone already. */
-export function quietly(run: () => PromiseLike<unknown>): void {
+function quietly(run: () => PromiseLike<unknown>): void {
   try {
     Promise.resolve(run()).then(undefined, () => undefined);
   } catch {
@@ -33,6 +33,7 @@ export class TopicStream<T> {
     /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
     private readonly gone: WeakSet<WampSessionLike>,
   ) {
+    disposed$.subscribe(() => this.subscribedOn$.complete());
     this.events$ = session$.pipe(
       switchMap((session) => (session ? this.#subscribeOn(session, parse) : EMPTY)),
       takeUntil(disposed$),
@@ -54,10 +55,9 @@ export class TopicStream<T> {
         this.subscribedOn$.next(session);
       };
       const onDenied = (error: unknown): void => {
-        const metaError = toMetaError(error, this.topic);
         // A subscribe that failed because the session closed is not the router's answer: the next
         // attach subscribes again.
-        if (active && !SessionClosedError.is(metaError) && session.isOpen) subscriber.error(metaError);
+        if (active && session.isOpen) subscriber.error(toMetaError(error, this.topic));
       };
       try {
         session.subscribe(this.topic, onEvent).then(onSubscribed, onDenied);
