@@ -19,9 +19,9 @@ import { Tombstones, applyEvent, idOnly, replace, settle, type Accept, type Live
 export type { SessionSetChange } from './reduce';
 
 /**
- * Where a live set stands: `syncing` (first sync or resync running), `live` (in step with the
- * router), `stale` (disconnected; the last known set is kept), `closed` (disposed, or the router
- * denied the meta API).
+ * Where a live set stands: `syncing` (waiting for its first session, or a sync or resync
+ * running), `live` (in step with the router), `stale` (disconnected; the last known set is
+ * kept), `closed` (disposed, or the router denied the meta API).
  *
  * @example
  * ```ts
@@ -52,8 +52,9 @@ export interface LiveSessionSetOptions {
    */
   readonly syncConcurrency?: number;
   /**
-   * Called when `get` fails for a listed session with an error other than `NoSuchSessionError`
-   * (e.g. denied); the session stays in the set with its id only.
+   * Called when `get` is refused for a listed session (denied, a router error, malformed details);
+   * the session stays in the set with its id only. Not called for `NoSuchSessionError` (the session
+   * is absent) nor for a timeout or a close, which fail the whole sync (it is retried).
    */
   readonly onDetailsError?: (error: MetaError, sessionId: SessionId) => void;
 }
@@ -129,8 +130,9 @@ export class LiveSessionSet {
   readonly sessions$: Observable<ReadonlyMap<SessionId, SessionDetails>>;
 
   /**
-   * Each change: `{ type: 'joined' | 'left', session }`. Replaying them from an empty set gives
-   * the set.
+   * Each change: `{ type: 'joined' | 'left', session }`. For a subscriber from the start,
+   * replaying them from an empty set gives the set (a join that only adds details to a known id
+   * is not a change; `sessions$` shows it).
    *
    * @example
    * ```ts

@@ -9,30 +9,17 @@ import autobahn from 'autobahn';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseMonitorArgs, runMonitor, type MonitorOptions } from '../../examples/node-monitor/monitor';
 import { startDetailsProxy, type DetailsProxy } from '../helpers/details-proxy';
-import { connectClient, startFoxRouter, type ClientOptions, type FoxRouterHandle, type TestClient } from '../helpers/fox-router';
+import type { FoxRouterHandle } from '../helpers/fox-router';
 import { OutputLines } from '../helpers/output-lines';
+import { connect, defer, startRouter } from '../helpers/teardown';
 
 autobahn.log.warn = () => {};
 
-let cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  const pending = cleanups.reverse();
-  cleanups = [];
-  for (const cleanup of pending) await cleanup();
-});
-
 async function realm(): Promise<{ router: FoxRouterHandle; proxy: DetailsProxy }> {
-  const router = await startFoxRouter();
-  cleanups.push(() => router.stop());
+  const router = await startRouter();
   const proxy = await startDetailsProxy(router);
-  cleanups.push(() => proxy.close());
+  defer(() => proxy.close());
   return { router, proxy };
-}
-
-async function client(router: FoxRouterHandle, opts?: ClientOptions): Promise<TestClient> {
-  const c = await connectClient(router.url, opts);
-  cleanups.push(() => c.close());
-  return c;
 }
 
 /** Runs one command to its end. */
@@ -47,7 +34,7 @@ function watch(url: string, extra: MonitorOptions = {}) {
   const lines = new OutputLines();
   const abort = new AbortController();
   const done = runMonitor({ url, ...extra, out: lines.writeOut, err: lines.writeErr, signal: abort.signal });
-  cleanups.push(() => (abort.abort(), done));
+  defer(() => (abort.abort(), done));
   return { lines, done, stop: () => (abort.abort(), done) };
 }
 
@@ -78,7 +65,7 @@ async function scriptedRouter(answer: (frame: Frame, send: (frame: Frame) => voi
       answer(frame, (reply) => ws.send(JSON.stringify(reply)));
     });
   });
-  cleanups.push(async () => {
+  defer(async () => {
     for (const ws of server.clients) ws.terminate();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -90,8 +77,8 @@ const WELCOME: Frame = [2, 4242, { roles: { broker: {}, dealer: {} } }];
 describe('one-shot commands', () => {
   test('count, list, get and kill print their answer and exit 0', async () => {
     const { router, proxy } = await realm();
-    const alice = await client(router, { authid: 'alice', authrole: 'user' });
-    const bob = await client(router, { authid: 'bob', authrole: 'admin' });
+    const alice = await connect(router, { authid: 'alice', authrole: 'user' });
+    const bob = await connect(router, { authid: 'bob', authrole: 'admin' });
     const [aliceId, bobId] = [alice.session.id!, bob.session.id!];
 
     // fox counts its internal session and ours too (ROUTERS.md): alice, bob, internal, monitor.
@@ -127,7 +114,7 @@ describe('one-shot commands', () => {
 
   test('bad arguments are one InvalidArgumentError line, exit 1, and nothing is killed', async () => {
     const { router, proxy } = await realm();
-    const victim = await client(router);
+    const victim = await connect(router);
     const badId = await run({ url: proxy.url, command: { name: 'get', id: Number('abc') } });
     expect(badId).toEqual({ code: 1, out: [], err: ['error: invalid argument: id must be a session id (an integer in [1, 2^53])'] });
 
@@ -147,7 +134,7 @@ describe('watch', () => {
     expect(m.lines.out).toContainEqual(expect.stringMatching(/^\+ joined \d+ \?\/anonymous \(this monitor\)$/));
 
     const from = m.lines.out.length;
-    const alice = await client(router, { authid: 'alice', authrole: 'user' });
+    const alice = await connect(router, { authid: 'alice', authrole: 'user' });
     const id = alice.session.id;
     await m.lines.waitFor(new RegExp(`^\\+ joined ${id} alice/user$`), { from });
     await m.lines.waitFor(/^= live · 2 sessions · anonymous 1, user 1$/, { from });
@@ -161,7 +148,7 @@ describe('watch', () => {
 
   test('goes stale when the router drops, keeps the last known set, and is live again when it returns', async () => {
     const { router, proxy } = await realm();
-    await client(router, { authid: 'alice', authrole: 'user' }); // dropped with the router
+    await connect(router, { authid: 'alice', authrole: 'user' }); // dropped with the router
     const m = watch(proxy.url);
     await m.lines.waitFor(/^= live · 2 sessions/);
 
@@ -191,7 +178,7 @@ describe('watch', () => {
     const { router, proxy } = await realm();
     const m = watch(proxy.url);
     const [, id] = (await m.lines.waitFor(/as session (\d+)$/)).match(/as session (\d+)$/)!;
-    const killer = await client(router);
+    const killer = await connect(router);
     await killer.session.call('wamp.session.kill', [Number(id)], { reason: 'com.example.kicked', message: 'go away' });
     expect(await m.done).toBe(1);
     expect(m.lines.err).toEqual(['error: the router closed the session (com.example.kicked: go away)']);
@@ -199,7 +186,7 @@ describe('watch', () => {
 
   test('shows sync progress on a large set', async () => {
     const { router, proxy } = await realm();
-    await Promise.all(Array.from({ length: 120 }, (_, i) => client(router, { authid: `user-${i}`, authrole: 'user' })));
+    await Promise.all(Array.from({ length: 120 }, (_, i) => connect(router, { authid: `user-${i}`, authrole: 'user' })));
     const m = watch(proxy.url);
     await m.lines.waitFor(/^= live · 121 sessions · anonymous 1, user 120$/, { timeoutMs: 8000 });
     const progress = m.lines.out.filter((l) => l.startsWith('= syncing ·'));

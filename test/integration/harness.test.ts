@@ -5,30 +5,10 @@
  */
 import autobahn from 'autobahn';
 import WebSocket from 'ws';
-import { connectClient, startFoxRouter } from '../helpers/fox-router';
-import type { ClientOptions, FoxRouterHandle, TestClient } from '../helpers/fox-router';
+import { connect, defer, startRouter } from '../helpers/teardown';
 
 // autobahn console.warn()s every close ("connection closed", "auto-reconnect disabled!").
 autobahn.log.warn = () => {};
-
-let cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  const pending = cleanups.reverse();
-  cleanups = [];
-  for (const cleanup of pending) await cleanup();
-});
-
-async function router(): Promise<FoxRouterHandle> {
-  const r = await startFoxRouter();
-  cleanups.push(() => r.stop());
-  return r;
-}
-
-async function client(r: FoxRouterHandle, opts?: ClientOptions): Promise<TestClient> {
-  const c = await connectClient(r.url, opts);
-  cleanups.push(() => c.close());
-  return c;
-}
 
 type Received = { args: unknown[]; kwargs: Record<string, unknown>; details: autobahn.EventDetails };
 
@@ -62,7 +42,7 @@ function wampError(call: Promise<unknown>): Promise<{ error: string; args: unkno
 }
 
 test('starts on a random loopback port with realm1', async () => {
-  const r = await router();
+  const r = await startRouter();
   expect(r.url).toBe(`ws://127.0.0.1:${r.port}`);
   expect(r.port).toBeGreaterThan(0);
   expect(r.realm).toBe('realm1');
@@ -70,9 +50,9 @@ test('starts on a random loopback port with realm1', async () => {
 });
 
 test('count / list / get as fox-wamp answers them', async () => {
-  const r = await router();
-  const a = await client(r);
-  const b = await client(r);
+  const r = await startRouter();
+  const a = await connect(r);
+  const b = await connect(r);
   const ids = [a.session.id, b.session.id];
   expect(r.sessionIds().sort()).toEqual([...ids].sort());
 
@@ -99,12 +79,12 @@ test('count / list / get as fox-wamp answers them', async () => {
 });
 
 test('on_join / on_leave as an autobahn observer receives them', async () => {
-  const r = await router();
-  const observer = await client(r);
+  const r = await startRouter();
+  const observer = await connect(r);
   const nextJoin = await recorder(observer.session, 'wamp.session.on_join');
   const nextLeave = await recorder(observer.session, 'wamp.session.on_leave');
 
-  const joiner = await client(r, { authid: 'alice', authrole: 'user' });
+  const joiner = await connect(r, { authid: 'alice', authrole: 'user' });
   const id = joiner.session.id;
   const join = await nextJoin();
   // Wire args null (autobahn gives []), details in kwargs; no authid/authrole even when HELLO had
@@ -127,7 +107,7 @@ test('on_join / on_leave as an autobahn observer receives them', async () => {
 });
 
 test('on_join / on_leave on the wire', async () => {
-  const r = await router();
+  const r = await startRouter();
   const ws = new WebSocket(r.url, 'wamp.2.json');
   const frames: unknown[][] = [];
   const waiters: Array<() => void> = [];
@@ -135,9 +115,7 @@ test('on_join / on_leave on the wire', async () => {
     frames.push(JSON.parse(String(data)));
     waiters.splice(0).forEach((w) => w());
   });
-  cleanups.push(async () => {
-    ws.terminate();
-  });
+  defer(() => ws.terminate());
   const next = async (type: number) => {
     for (;;) {
       const i = frames.findIndex((f) => f[0] === type);
@@ -153,7 +131,7 @@ test('on_join / on_leave on the wire', async () => {
   await next(33);
   await next(33);
 
-  const c = await client(r);
+  const c = await connect(r);
   const id = c.session.id;
   const [, , , joinDetails, joinArgs, joinKwargs] = await next(36);
   expect(joinDetails).toEqual({ topic: 'wamp.session.on_join', publisher: expect.any(Number) });
@@ -167,9 +145,9 @@ test('on_join / on_leave on the wire', async () => {
 });
 
 test('wamp.session.kill: victim gets GOODBYE reason + message, caller gets null', async () => {
-  const r = await router();
-  const killer = await client(r);
-  const victim = await client(r);
+  const r = await startRouter();
+  const killer = await connect(r);
+  const victim = await connect(r);
   const nextLeave = await recorder(killer.session, 'wamp.session.on_leave');
   const victimId = victim.session.id; // autobahn nulls session.id on close
 
@@ -187,9 +165,9 @@ test('wamp.session.kill: victim gets GOODBYE reason + message, caller gets null'
 });
 
 test('wamp.session.kill: defaults and errors as Crossbar', async () => {
-  const r = await router();
-  const killer = await client(r);
-  const victim = await client(r);
+  const r = await startRouter();
+  const killer = await connect(r);
+  const victim = await connect(r);
 
   const closed = victim.nextClose();
   await killer.session.call('wamp.session.kill', [victim.session.id]);
@@ -203,11 +181,11 @@ test('wamp.session.kill: defaults and errors as Crossbar', async () => {
 });
 
 test('kill_by_authid / kill_by_authrole return the killed ids and include the caller', async () => {
-  const r = await router();
-  const observer = await client(r);
-  const alice1 = await client(r, { authid: 'alice', authrole: 'user' });
-  const alice2 = await client(r, { authid: 'alice', authrole: 'user' });
-  const bob = await client(r, { authid: 'bob', authrole: 'user' });
+  const r = await startRouter();
+  const observer = await connect(r);
+  const alice1 = await connect(r, { authid: 'alice', authrole: 'user' });
+  const alice2 = await connect(r, { authid: 'alice', authrole: 'user' });
+  const bob = await connect(r, { authid: 'bob', authrole: 'user' });
   const aliceIds = [alice1.session.id, alice2.session.id]; // autobahn nulls session.id on close
 
   const aliceClosed = Promise.all([alice1.nextClose(), alice2.nextClose()]);
@@ -236,8 +214,8 @@ test('kill_by_authid / kill_by_authrole return the killed ids and include the ca
 });
 
 test('stop() + restart() on the same port: a retrying client reconnects with a new session', async () => {
-  const r = await router();
-  const c = await client(r, { retry: true });
+  const r = await startRouter();
+  const c = await connect(r, { retry: true });
   const firstId = c.session.id;
   const port = r.port;
 
@@ -258,9 +236,9 @@ test('stop() + restart() on the same port: a retrying client reconnects with a n
 });
 
 test('subscriptionCount follows subscribe / unsubscribe / leave', async () => {
-  const r = await router();
-  const a = await client(r);
-  const b = await client(r);
+  const r = await startRouter();
+  const a = await connect(r);
+  const b = await connect(r);
   const topic = 'wamp.session.on_join';
   expect(r.subscriptionCount(topic)).toBe(0);
 

@@ -7,8 +7,8 @@
  */
 import autobahn from 'autobahn';
 import { ProcedureUnavailableError, SessionClosedError, SessionMeta } from '../../src';
-import { connectClient, startFoxRouter } from '../helpers/fox-router';
 import type { ClientOptions, FoxRouterHandle, TestClient } from '../helpers/fox-router';
+import { connect, defer, startRouter } from '../helpers/teardown';
 import { collect, waitFor, withTimeout } from '../helpers/wait';
 
 // autobahn console.warn()s every close ("connection closed", "auto-reconnect disabled!").
@@ -17,36 +17,11 @@ autobahn.log.warn = () => {};
 const ON_JOIN = 'wamp.session.on_join';
 const ON_LEAVE = 'wamp.session.on_leave';
 
-/**
- * Teardown steps of the running test, run last-in first-out after it (pass or fail). Every step
- * runs even when one throws: a router left running would keep jest from exiting.
- */
-let teardown: Array<() => unknown> = [];
-afterEach(async () => {
-  const steps = teardown.reverse();
-  teardown = [];
-  const failures: unknown[] = [];
-  for (const step of steps) await Promise.resolve().then(step).catch((e: unknown) => failures.push(e));
-  if (failures.length > 0) throw failures[0];
-});
-
-async function router(): Promise<FoxRouterHandle> {
-  const r = await startFoxRouter();
-  teardown.push(() => r.stop());
-  return r;
-}
-
-async function client(r: FoxRouterHandle, opts?: ClientOptions): Promise<TestClient> {
-  const c = await connectClient(r.url, opts);
-  teardown.push(() => c.close());
-  return c;
-}
-
 /** A client with a SessionMeta on its session (disposed before the client closes). */
 async function metaClient(r: FoxRouterHandle, opts?: ClientOptions): Promise<{ c: TestClient; meta: SessionMeta }> {
-  const c = await client(r, opts);
+  const c = await connect(r, opts);
   const meta = new SessionMeta(c.session);
-  teardown.push(() => meta.dispose());
+  defer(() => meta.dispose());
   return { c, meta };
 }
 
@@ -59,15 +34,15 @@ const byNumber = (a: number, b: number) => a - b;
 
 describe('streams', () => {
   test('joins$ and leaves$ see a session join and leave; its SessionLeft carries what its join told', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { meta } = await metaClient(r);
     const joins = collect(meta.joins$);
     const leaves = collect(meta.leaves$);
-    teardown.push(() => (joins.unsubscribe(), leaves.unsubscribe()));
+    defer(() => (joins.unsubscribe(), leaves.unsubscribe()));
     await subscribedOnRouter(r, ON_JOIN);
     await subscribedOnRouter(r, ON_LEAVE);
 
-    const alice = await client(r, { authid: 'alice', authrole: 'user' });
+    const alice = await connect(r, { authid: 'alice', authrole: 'user' });
     const id = alice.session.id!;
     const join = await joins.find((s) => s.session === id);
     // fox-wamp: details in kwargs, without authid/authrole even though HELLO had them.
@@ -85,14 +60,14 @@ describe('streams', () => {
   });
 
   test('three observers of joins$ share one WAMP subscription, removed after the last unsubscribe', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { meta } = await metaClient(r);
     const observers = [collect(meta.joins$), collect(meta.joins$), collect(meta.joins$)];
-    teardown.push(() => observers.forEach((o) => o.unsubscribe()));
+    defer(() => observers.forEach((o) => o.unsubscribe()));
     await subscribedOnRouter(r, ON_JOIN);
 
     // Every observer gets the event of that one subscription.
-    const joiner = await client(r);
+    const joiner = await connect(r);
     const id = joiner.session.id!;
     for (const o of observers) await o.find((s) => s.session === id);
     expect(r.subscriptionCount(ON_JOIN)).toBe(1);
@@ -109,7 +84,7 @@ describe('streams', () => {
   });
 
   test('dispose() leaves no WAMP subscription of ours on the router and completes the streams', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r);
     const joins = collect(meta.joins$);
     const leaves = collect(meta.leaves$);
@@ -130,9 +105,9 @@ describe('streams', () => {
 
 describe('procedures', () => {
   test('count, list and get as fox-wamp answers them', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r);
-    const other = await client(r);
+    const other = await connect(r);
     const ids = [c.session.id!, other.session.id!];
 
     // +1: fox's internal meta session, which Crossbar would not count or list.
@@ -145,12 +120,12 @@ describe('procedures', () => {
   });
 
   test('kill(id, {reason, message}): the victim closes with them and leaves$ sees it leave', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r);
-    const victim = await client(r);
+    const victim = await connect(r);
     const victimId = victim.session.id!; // autobahn nulls session.id on close
     const leaves = collect(meta.leaves$);
-    teardown.push(() => leaves.unsubscribe());
+    defer(() => leaves.unsubscribe());
     await subscribedOnRouter(r, ON_LEAVE);
 
     const closed = victim.nextClose();
@@ -162,10 +137,10 @@ describe('procedures', () => {
   });
 
   test('killByAuthid returns the killed ids and spares bystanders', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r);
-    const alices = [await client(r, { authid: 'alice' }), await client(r, { authid: 'alice' })];
-    const bob = await client(r, { authid: 'bob' });
+    const alices = [await connect(r, { authid: 'alice' }), await connect(r, { authid: 'alice' })];
+    const bob = await connect(r, { authid: 'bob' });
     const aliceIds = alices.map((a) => a.session.id!).sort(byNumber);
     const closed = Promise.all(alices.map((a) => a.nextClose()));
 
@@ -182,10 +157,10 @@ describe('procedures', () => {
   });
 
   test('killByAuthrole returns the killed ids and spares other roles', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r, { authrole: 'admin' });
-    const guests = [await client(r, { authrole: 'guest' }), await client(r, { authrole: 'guest' })];
-    const user = await client(r, { authrole: 'user' });
+    const guests = [await connect(r, { authrole: 'guest' }), await connect(r, { authrole: 'guest' })];
+    const user = await connect(r, { authrole: 'user' });
     const guestIds = guests.map((g) => g.session.id!).sort(byNumber);
 
     const result = await meta.killByAuthrole('guest', { reason: 'com.example.maintenance' });
@@ -198,10 +173,10 @@ describe('procedures', () => {
   });
 
   test('killByAuthid matching the caller rejects SessionClosedError instead of hanging', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { c, meta } = await metaClient(r, { authid: 'alice' });
-    const otherAlice = await client(r, { authid: 'alice' });
-    const bystander = await client(r);
+    const otherAlice = await connect(r, { authid: 'alice' });
+    const bystander = await connect(r);
     const otherClosed = otherAlice.nextClose();
 
     // The router closes the caller and never answers (Crossbar does the same).
@@ -219,7 +194,7 @@ describe('procedures', () => {
   });
 
   test('killAll on fox-wamp (no kill_all) rejects ProcedureUnavailableError', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { meta } = await metaClient(r);
     // fox answers an unregistered procedure with wamp.error.no_such_procedure, as Crossbar 22.6.1 does.
     const error = await meta.killAll().catch((e: unknown) => e);
@@ -266,7 +241,7 @@ describe('fromConnection', () => {
       closes.push({ reason, will_retry: details.will_retry });
       return closing; // true stops retrying
     };
-    teardown.push(async () => {
+    defer(async () => {
       closing = true;
       try {
         connection.close();
@@ -285,11 +260,11 @@ describe('fromConnection', () => {
   }
 
   test('after a router restart the same joins$ observer sees new joins; meta.session is the new session', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { connection, meta, opens, closes } = await followed(r);
     expect(meta.session).toBe(connection.session);
     const joins = collect(meta.joins$);
-    teardown.push(() => joins.unsubscribe());
+    defer(() => joins.unsubscribe());
     await subscribedOnRouter(r, ON_JOIN);
 
     await r.stop();
@@ -303,7 +278,7 @@ describe('fromConnection', () => {
     expect(meta.session?.id).toBe(opens[1]);
     // The SDK re-subscribed on the new session by itself; the observer never resubscribed.
     await subscribedOnRouter(r, ON_JOIN);
-    const joiner = await client(r);
+    const joiner = await connect(r);
     const join = await joins.find((s) => s.session === joiner.session.id);
     expect(joins.values).toEqual([join]);
     expect(joins.error).toBeUndefined();
@@ -311,7 +286,7 @@ describe('fromConnection', () => {
   });
 
   test('a handler chaining the connection.onopen/onclose it replaced runs once, and so does the replaced one', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { connection, meta, opens, closes } = await followed(r);
     // The usual idiom for adding a handler without dropping the one in place. What it reads back
     // is the SDK's wrapper: that wrapper must lead to the replaced handler (here the recorder of
@@ -342,7 +317,7 @@ describe('fromConnection', () => {
   });
 
   test('a call pending when the router goes away rejects SessionClosedError', async () => {
-    const r = await router();
+    const r = await startRouter();
     const { meta, closes } = await followed(r);
 
     // The CALL is written, but stop() destroys the router's sockets before it is read (same

@@ -10,14 +10,10 @@ import { SessionMeta } from '../../src';
 import type { LiveSessionSet, LiveSessionSetOptions, MetaError, SessionId, SessionSetChange } from '../../src';
 import { FakeSession, PENDING, flush, type SentCall } from '../helpers/fake-session';
 import '../helpers/hygiene';
+import { defer } from '../helpers/teardown';
 
 const ON_JOIN = 'wamp.session.on_join';
 const ON_LEAVE = 'wamp.session.on_leave';
-
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-});
 
 interface Realm {
   session: FakeSession;
@@ -51,7 +47,7 @@ async function realm(listed: readonly SessionId[], options: LiveSessionSetOption
   });
   const meta = new SessionMeta(session);
   const live = meta.liveSessions(liveOptions);
-  cleanups.push(() => meta.dispose());
+  defer(() => meta.dispose());
   const changes: SessionSetChange[] = [];
   const errors: MetaError[] = [];
   live.changes$.subscribe((change) => changes.push(change));

@@ -10,7 +10,7 @@ import autobahn from 'autobahn';
 import { CallTimeoutError } from '../../src';
 import type { LiveSessionSet, MetaError, SessionId } from '../../src';
 import { startFaultProxy } from '../helpers/fault-proxy';
-import { connectClient, startFoxRouter, type TestClient } from '../helpers/fox-router';
+import type { TestClient } from '../helpers/fox-router';
 import { expectNoLeftovers } from '../helpers/hygiene';
 import { startRouterProcess } from '../helpers/router-process';
 import {
@@ -22,21 +22,13 @@ import {
   sortIds,
   type ObserverOptions,
 } from '../helpers/reliability';
+import { connect, defer, startRouter } from '../helpers/teardown';
 import { sleep, waitFor } from '../helpers/wait';
 
 autobahn.log.warn = () => {}; // every close and retry is logged otherwise
 
-let cleanups: Array<() => unknown> = [];
-const defer = (cleanup: () => unknown): void => void cleanups.push(cleanup);
-afterEach(async () => {
-  const pending = cleanups.reverse();
-  cleanups = [];
-  for (const cleanup of pending) await cleanup();
-});
-
 async function inProcessSetup() {
-  const router = await startFoxRouter();
-  defer(() => router.stop());
+  const router = await startRouter();
   const proxy = await startFaultProxy(router.port);
   defer(() => proxy.close());
   const referee = await openReferee(router.url);
@@ -44,13 +36,7 @@ async function inProcessSetup() {
   return { router, proxy, referee };
 }
 
-async function peer(url: string): Promise<TestClient> {
-  const client = await connectClient(url);
-  defer(() => client.close());
-  return client;
-}
-
-const peers = (url: string, n: number): Promise<TestClient[]> => Promise.all(Array.from({ length: n }, () => peer(url)));
+const peers = (url: string, n: number): Promise<TestClient[]> => Promise.all(Array.from({ length: n }, () => connect(url)));
 
 function observe(url: string, options?: ObserverOptions) {
   const observer = openObserver(url, options);
@@ -117,7 +103,7 @@ test.each([
   await holding.promise;
   // The realm changes under the hanging sync, then the connection breaks.
   await leaver!.close();
-  await peer(router.url);
+  await connect(router.url);
   proxy.cut();
   proxy.resume();
 
@@ -248,7 +234,7 @@ test('a black-holed transport (bytes dropped, socket open): calls still settle, 
 
   proxy.drop('both');
   await leaver!.close();
-  await peer(router.url);
+  await connect(router.url);
   await sleep(100);
   // No promise waits forever, even when nothing ever comes back.
   await expect(observer.meta.count()).rejects.toBeInstanceOf(CallTimeoutError);

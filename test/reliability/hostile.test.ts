@@ -17,6 +17,7 @@ import { MalformedPayloadError, SessionMeta } from '../../src';
 import type { MetaError, SessionDetails, SessionId, SessionLeft } from '../../src';
 import { FakeSession, PENDING, WampResult, flush } from '../helpers/fake-session';
 import '../helpers/hygiene';
+import { defer } from '../helpers/teardown';
 
 const ON_JOIN = 'wamp.session.on_join';
 const ON_LEAVE = 'wamp.session.on_leave';
@@ -138,11 +139,6 @@ function expectPlain(value: SessionDetails | SessionLeft): void {
   expect(Object.prototype.hasOwnProperty.call(value, 'polluted')).toBe(false);
 }
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-});
-
 const tried = { events: 0, malformedEvents: 0, results: 0, malformedResults: 0 };
 
 test('malformed meta events are dropped and reported once each; observers and a live set never break (≥ 1000 events)', async () => {
@@ -150,7 +146,7 @@ test('malformed meta events are dropped and reported once each; observers and a 
     fc.asyncProperty(fc.subarray(ID_POOL.slice(0, -1)), fc.array(fc.oneof(joinEvent, leaveEvent), { minLength: 1, maxLength: 40 }), async (listed, stream) => {
       const session = new FakeSession({ id: SELF, onCall: (call) => (call.procedure === 'wamp.session.list' ? [...listed] : PENDING) });
       const meta = new SessionMeta(session);
-      cleanups.push(() => meta.dispose());
+      defer(() => meta.dispose());
       const observerErrors: unknown[] = [];
       const joins: SessionDetails[] = [];
       const leaves: SessionLeft[] = [];
@@ -252,7 +248,7 @@ test('malformed call results reject with MalformedPayloadError and are reported;
       let answer: unknown;
       const session = new FakeSession({ id: SELF, onCall: () => answer });
       const meta = new SessionMeta(session);
-      cleanups.push(() => meta.dispose());
+      defer(() => meta.dispose());
       const reported: MetaError[] = [];
       meta.errors$.subscribe((e) => reported.push(e));
 

@@ -17,14 +17,9 @@ import { startFaultProxy } from '../helpers/fault-proxy';
 import { FakeSession, PENDING, WampError, autobahnOutcome, flush } from '../helpers/fake-session';
 import { loadIndex, loadScenario } from '../helpers/fixtures';
 import '../helpers/hygiene';
+import { defer } from '../helpers/teardown';
 
 const TICKET = `ticket-${randomBytes(16).toString('hex')}`;
-
-let cleanups: Array<() => unknown> = [];
-const defer = (cleanup: () => unknown): void => void cleanups.push(cleanup);
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** Every way an error could be shown or shipped somewhere. */
 function renderings(error: unknown): string[] {
