@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import {
   CallTimeoutError,
   InvalidArgumentError,
@@ -133,8 +133,9 @@ export class SessionMeta {
   readonly joins$: Observable<SessionDetails>;
 
   /**
-   * One `SessionLeft` per `wamp.session.on_leave`; `authid`/`authrole` are filled from what this
-   * SDK saw when the router sends only the id. Same sharing rules as {@link SessionMeta.joins$}.
+   * One `SessionLeft` per `wamp.session.on_leave`. When the router sends only the id (Crossbar
+   * 22.6), `authid`/`authrole` are filled from what this SDK saw of that session (its `on_join`,
+   * a `get`) while `leaves$` was observed. Same sharing rules as {@link SessionMeta.joins$}.
    *
    * @example
    * ```ts
@@ -166,6 +167,7 @@ export class SessionMeta {
   readonly #leaves: TopicStream<SessionLeft>;
   readonly #callTimeoutMs: number;
   #deadlines: ReturnType<typeof setTimeout> | undefined;
+  #leaveObservers = 0;
   #unwatch: (() => void) | undefined;
   #release: (() => void) | undefined;
   #disposed = false;
@@ -190,7 +192,15 @@ export class SessionMeta {
     this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$, this.#gone);
     this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), this.#session$, this.#disposed$, this.#gone);
     this.joins$ = this.#joins.events$;
-    this.leaves$ = this.#leaves.events$;
+    // What joins said is remembered only while somebody listens to leaves$ (live sets keep their own).
+    this.leaves$ = new Observable<SessionLeft>((subscriber) => {
+      this.#leaveObservers++;
+      const subscription = this.#leaves.events$.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        if (--this.#leaveObservers === 0) this.#known.clear();
+      };
+    });
     if (session !== null) this.attach(session);
   }
 
@@ -502,7 +512,7 @@ export class SessionMeta {
   }
 
   #remember(details: SessionDetails): SessionDetails {
-    if (details.authid === undefined && details.authrole === undefined) return details; // nothing to add to a leave
+    if (this.#leaveObservers === 0 || (details.authid === undefined && details.authrole === undefined)) return details;
     if (this.#known.size >= KNOWN_SESSIONS_CAP && !this.#known.has(details.session)) {
       let evict = KNOWN_EVICT_BATCH;
       for (const id of this.#known.keys()) {
