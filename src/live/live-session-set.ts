@@ -167,7 +167,8 @@ export class LiveSessionSet {
   readonly #listeners = new Set<() => void>();
   readonly #subscription = new Subscription();
   #session: WampSessionLike | null = null;
-  #syncing: WampSessionLike | null = null;
+  /** The session the current sync was started on: one per session (retries reuse it). */
+  #syncedOn: WampSessionLike | null = null;
   /** Events seen while a sync runs; `undefined` once live. */
   #buffer: LiveEvent[] | undefined = [];
   #epoch = 0;
@@ -192,9 +193,10 @@ export class LiveSessionSet {
     this.#onDetailsError = onDetailsError;
     this.#source = source;
     const roles = this.#filter;
-    // A router that does not report authrole (fox-wamp) already filtered `list` itself, if at all.
+    // A session whose authrole the router does not report is let through: the router's own `list`
+    // filter is then all there is (fox-wamp has none).
     this.#accept = (d) =>
-      (includeSelf || d.session !== this.#syncing?.id) && (!roles || d.authrole === undefined || roles.includes(d.authrole));
+      (includeSelf || d.session !== this.#session?.id) && (!roles || d.authrole === undefined || roles.includes(d.authrole));
 
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (error) => (error ? reject(error) : resolve());
@@ -385,14 +387,14 @@ export class LiveSessionSet {
     if (this.#status.value === 'closed') return;
     if (session !== this.#session) {
       this.#session = session;
-      this.#syncing = null;
+      this.#syncedOn = null;
       this.#cancelSync();
       this.#buffer = [];
       this.#attempt = 0;
       this.#setStatus(session ? 'syncing' : 'stale');
     }
-    if (session && subscribed && this.#syncing !== session) {
-      this.#syncing = session;
+    if (session && subscribed && this.#syncedOn !== session) {
+      this.#syncedOn = session;
       void this.#sync(session);
     }
   }
