@@ -134,6 +134,8 @@ export function idsFrom({ args }: Payload, procedure: string): SessionId[] {
 
 /** kill_by_authid / kill_by_authrole / kill_all: `[count]` (spec) or `[[ids]]` (Crossbar). */
 export function killResultFrom(payload: Payload, procedure: string): KillResult {
+  // A router that unwraps a single array argument (fox-wamp) turns `[[5]]` into `[5]`, which
+  // autobahn hands over as `5`: indistinguishable from the spec's count, and read as one.
   if (payload.args.length === 1 && typeof payload.args[0] === 'number') return { count: countFrom(payload, procedure) };
   const sessions = idsFrom(payload, procedure);
   return { count: sessions.length, sessions };

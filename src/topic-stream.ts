@@ -24,15 +24,17 @@ export class TopicStream<T> {
   readonly events$: Observable<T>;
   /** The session on which the WAMP subscription is confirmed (SUBSCRIBED), or null. */
   readonly subscribedOn$ = new BehaviorSubject<WampSessionLike | null>(null);
+  /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
+  readonly #gone: WeakSet<WampSessionLike>;
 
   constructor(
     readonly topic: string,
     parse: (payload: Payload) => T | undefined,
     session$: Observable<WampSessionLike | null>,
     disposed$: Observable<unknown>,
-    /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
-    private readonly gone: WeakSet<WampSessionLike>,
+    gone: WeakSet<WampSessionLike>,
   ) {
+    this.#gone = gone;
     disposed$.subscribe(() => this.subscribedOn$.complete());
     this.events$ = session$.pipe(
       switchMap((session) => (session ? this.#subscribeOn(session, parse) : EMPTY)),
@@ -67,7 +69,7 @@ export class TopicStream<T> {
       return () => {
         active = false;
         if (this.subscribedOn$.value === session) this.subscribedOn$.next(null);
-        if (handle !== undefined && session.isOpen && !this.gone.has(session)) quietly(() => session.unsubscribe(handle as never));
+        if (handle !== undefined && session.isOpen && !this.#gone.has(session)) quietly(() => session.unsubscribe(handle as never));
       };
     });
   }
