@@ -155,6 +155,9 @@ export class SessionMeta {
    */
   readonly errors$: Observable<MetaError>;
 
+  /** The attached session; `#session$` announces it (see #announce). */
+  #current: WampSessionLike | null = null;
+  #announcing = false;
   readonly #session$ = new BehaviorSubject<WampSessionLike | null>(null);
   readonly #disposed$ = new Subject<void>();
   readonly #errors = new Subject<MetaError>();
@@ -228,7 +231,7 @@ export class SessionMeta {
       ),
       hook<(reason: string, details: never) => boolean | void>(connection, 'onclose', (user) =>
         function (this: unknown, reason: string, details: never): boolean | void {
-          if (!meta.#disposed) meta.#closed(meta.#session$.value, details as CloseDetails, true);
+          if (!meta.#disposed) meta.#closed(meta.#current, details as CloseDetails, true);
           return user?.call(this, reason, details);
         },
       ),
@@ -248,7 +251,7 @@ export class SessionMeta {
    * ```
    */
   get session(): WampSessionLike | null {
-    return this.#session$.value;
+    return this.#current;
   }
 
   /**
@@ -267,11 +270,12 @@ export class SessionMeta {
     if (typeof session !== 'object' || session === null || typeof session.call !== 'function' || typeof session.subscribe !== 'function') {
       throw new InvalidArgumentError('session', 'a WAMP session (autobahn Session)');
     }
-    const current = this.#session$.value;
+    const current = this.#current;
     if (current === session) return;
     if (current) this.#closed(current, undefined);
     this.#unwatch = this.#watch(session);
-    this.#session$.next(session);
+    this.#current = session;
+    this.#announce();
   }
 
   /**
@@ -285,7 +289,7 @@ export class SessionMeta {
    * ```
    */
   detach(): void {
-    this.#closed(this.#session$.value, undefined);
+    this.#closed(this.#current, undefined);
   }
 
   /**
@@ -346,7 +350,7 @@ export class SessionMeta {
       uri.KILL,
       () => {
         checkSessionId(id);
-        if (id === this.#session$.value?.id) throw new InvalidArgumentError('id', 'another session than your own');
+        if (id === this.#current?.id) throw new InvalidArgumentError('id', 'another session than your own');
         return [[id], checkKillOptions(options)];
       },
       () => undefined,
@@ -435,7 +439,7 @@ export class SessionMeta {
     this.#disposed = true;
     for (const live of [...this.#liveSets]) live.dispose();
     this.#release?.();
-    this.#closed(this.#session$.value, { reason: 'wamp-session-meta.disposed' });
+    this.#closed(this.#current, { reason: 'wamp-session-meta.disposed' });
     this.#disposed$.next();
     this.#disposed$.complete();
     this.#errors.complete();
@@ -478,7 +482,7 @@ export class SessionMeta {
    * `Connection.onclose`, but its socket is closing.
    */
   #closed(session: WampSessionLike | null, close: CloseDetails | undefined, gone = false): void {
-    if (session === null || this.#session$.value !== session) return;
+    if (session === null || this.#current !== session) return;
     if (gone) this.#gone.add(session);
     this.#unwatch?.();
     this.#unwatch = undefined;
@@ -486,7 +490,23 @@ export class SessionMeta {
     clearTimeout(this.#deadlines);
     this.#deadlines = undefined;
     this.#known.clear();
-    this.#session$.next(null);
+    this.#current = null;
+    this.#announce();
+  }
+
+  /**
+   * Tells `session$` observers about `#current`. A change made by one of them while they are being
+   * told (e.g. `attach` from a 'stale' listener) is announced after the current round, so every
+   * observer sees the sessions in the same order and ends on the current one.
+   */
+  #announce(): void {
+    if (this.#announcing) return;
+    this.#announcing = true;
+    try {
+      while (this.#session$.value !== this.#current) this.#session$.next(this.#current);
+    } finally {
+      this.#announcing = false;
+    }
   }
 
   /**
@@ -572,7 +592,7 @@ export class SessionMeta {
     } catch (error) {
       return Promise.reject(error as InvalidArgumentError);
     }
-    const session = this.#session$.value;
+    const session = this.#current;
     if (!session?.isOpen) return Promise.reject(closedError(procedure, undefined));
     return new Promise<T>((resolve, reject) => {
       const call: PendingCall = {

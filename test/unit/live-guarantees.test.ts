@@ -749,3 +749,26 @@ describe('user code that misbehaves or re-enters', () => {
     expect(live.get(351)?.authrole).toBe('user');
   });
 });
+
+test('attach() from a stale listener reaches every live set in order: none is left on the closed session', async () => {
+  const realm = new ScriptedRealm();
+  realm.add(361, 'user', false);
+  const first = realm.connect({ id: 1 });
+  const meta = metas.make(first, 0);
+  const a = meta.liveSessions();
+  const b = meta.liveSessions(); // observes the session after a, so it hears of changes later
+  const statusesB: string[] = [];
+  b.status$.subscribe((s) => statusesB.push(s));
+  await answerAll(realm, first);
+  expect([a.status, b.status]).toEqual(['live', 'live']);
+
+  const second = realm.connect({ id: 2 });
+  a.on('status', (status) => {
+    if (status === 'stale') meta.attach(second); // fail over at once, from inside the SDK's callback
+  });
+  realm.close(first);
+  expect(meta.session).toBe(second);
+  await answerAll(realm, second);
+  expect([a.status, b.status]).toEqual(['live', 'live']);
+  expect(statusesB).toEqual(['syncing', 'live', 'stale', 'syncing', 'live']);
+});
