@@ -50,6 +50,22 @@ async function answerAll(realm: ScriptedRealm, session: FakeSession): Promise<vo
   throw new Error('answerAll: calls keep coming');
 }
 
+/** Confirms both subscriptions and answers `list`: the sync now waits for its gets. */
+async function answerList(realm: ScriptedRealm, session: FakeSession): Promise<void> {
+  session.confirmSubscribes();
+  await flush();
+  realm.answer(realm.pending(session, LIST)[0]!);
+  await flush();
+}
+
+/** The router answers get(id) before `id` leaves, but the answer arrives after the on_leave. */
+function answerGetAfterLeave(realm: ScriptedRealm, session: FakeSession, id: SessionId): void {
+  const slow = getCall(realm, session, id);
+  const before = realm.outcome(slow);
+  realm.remove(id);
+  realm.deliver(slow, before);
+}
+
 async function synced(others: SessionId[] = [], options?: LiveSessionSetOptions): Promise<Setup> {
   const s = await setup(others, options);
   await answerAll(s.realm, s.session);
@@ -119,15 +135,9 @@ describe('API.md §5 guarantees', () => {
 
   test('2. a leave during sync wins over the snapshot, also when get answers after the leave', async () => {
     const { realm, session, live, rec } = await setup([21, 22]);
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     // The router answered get(21) before 21 left, but the answer arrives after the on_leave.
-    const slow = getCall(realm, session, 21);
-    const before = realm.outcome(slow);
-    realm.remove(21);
-    realm.deliver(slow, before);
+    answerGetAfterLeave(realm, session, 21);
     await answerAll(realm, session);
 
     expect(idsOf(live)).toEqual([1, 22]);
@@ -142,14 +152,8 @@ describe('API.md §5 guarantees', () => {
     const next = realm.connect({ id: 2 });
     meta.attach(next);
     await flush();
-    next.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(next, LIST)[0]!); // [21, 22, 2]
-    await flush();
-    const slow = getCall(realm, next, 21);
-    const before = realm.outcome(slow);
-    realm.remove(21);
-    realm.deliver(slow, before);
+    await answerList(realm, next); // [21, 22, 2]
+    answerGetAfterLeave(realm, next, 21);
     await answerAll(realm, next);
 
     expect(idsOf(live)).toEqual([2, 22]);
@@ -159,10 +163,7 @@ describe('API.md §5 guarantees', () => {
   test('3. get failing with no_such_session during sync = absent', async () => {
     const onDetailsError = jest.fn();
     const { realm, session, live, rec } = await setup([31, 32], { onDetailsError });
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     realm.remove(31, false); // gone between list and get, its on_leave not seen yet
     await answerAll(realm, session);
 
@@ -236,10 +237,7 @@ describe('API.md §5 guarantees', () => {
 
   test('6. a newer sync supersedes an older one still in flight', async () => {
     const { realm, session, meta, live } = await setup([65, 66]);
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     const oldGets = realm.pending(session, GET).map((call) => [call, realm.outcome(call)] as const);
 
     // A new session arrives while the first sync waits for its gets; 66 leaves meanwhile.
@@ -302,10 +300,7 @@ describe('API.md §5 guarantees', () => {
   test('9. bad details never crash the set; they surface on error', async () => {
     const onDetailsError = jest.fn();
     const { realm, session, live, rec } = await setup([91, 92], { onDetailsError });
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     // get(91) answers with a wrongly typed field: 91 stays (it was listed), id only.
     realm.deliver(getCall(realm, session, 91), { ok: true, value: { ...crossbarDetails(91), authrole: 42 } });
     await answerAll(realm, session);
@@ -455,10 +450,7 @@ describe('filters and options', () => {
 
   test('syncConcurrency bounds the gets in flight', async () => {
     const { realm, session, live } = await setup([131, 132, 133, 134, 135], { syncConcurrency: 2 });
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     let most = 0;
     while (realm.pending(session, GET).length > 0) {
       most = Math.max(most, realm.pending(session, GET).length);
@@ -472,10 +464,7 @@ describe('filters and options', () => {
   test('onDetailsError is called for a denied get; the session is kept, id only', async () => {
     const onDetailsError = jest.fn();
     const { realm, session, live, rec } = await setup([141], { onDetailsError });
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     realm.deliver(getCall(realm, session, 141), { ok: false, error: new WampError('wamp.error.not_authorized', ['denied']) });
     await answerAll(realm, session);
 
@@ -562,10 +551,7 @@ describe('sync failures', () => {
     const { realm, session, meta, live } = await setup([191, 192]);
     let ready = false;
     void live.ready.then(() => (ready = true));
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     realm.answer(getCall(realm, session, 191));
     realm.close(session);
     await flush();
@@ -627,10 +613,7 @@ describe('observing the set', () => {
     const { realm, session, meta, live } = await setup([221]);
     const early: number[] = [];
     live.sessions$.subscribe((m) => early.push(m.size));
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     expect(early).toEqual([]); // half-synced: nothing
     await answerAll(realm, session);
     expect(early).toEqual([2]);
@@ -696,10 +679,7 @@ describe('user code that misbehaves or re-enters', () => {
       },
     });
     await flush();
-    session.confirmSubscribes();
-    await flush();
-    realm.answer(realm.pending(session, LIST)[0]!);
-    await flush();
+    await answerList(realm, session);
     for (const call of realm.pending(session, GET)) {
       if (call.args?.[0] === 311) call.reject(new WampError('wamp.error.not_authorized'));
       else realm.answer(call);
