@@ -23,7 +23,8 @@ export type MetaErrorCode =
   | 'call_timeout'
   | 'session_closed'
   | 'router_error'
-  | 'malformed_payload';
+  | 'malformed_payload'
+  | 'drift';
 
 /** Explicit names: minifiers rename classes, and `e.name` must stay readable in logs. */
 const NAMES: Record<MetaErrorCode, string> = {
@@ -35,6 +36,7 @@ const NAMES: Record<MetaErrorCode, string> = {
   session_closed: 'SessionClosedError',
   router_error: 'RouterError',
   malformed_payload: 'MalformedPayloadError',
+  drift: 'DriftError',
 };
 
 interface MetaErrorInit {
@@ -102,9 +104,12 @@ export class MetaError extends Error {
     return isMetaError(value) && (code === undefined || value.code === code);
   }
 
-  /** Makes `instanceof` agree with {@link MetaError.is} across builds. */
+  /**
+   * Makes `instanceof` agree with {@link MetaError.is} across builds, and keeps the prototype
+   * chain semantics (`NoSuchSessionError.prototype instanceof MetaError` holds).
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return this.is(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value) || this.is(value);
   }
 }
 
@@ -404,6 +409,52 @@ export class MalformedPayloadError extends MetaError {
   constructor(what: string, payload: unknown, init: MetaErrorInit = {}) {
     super('malformed_payload', `${init.procedure ?? 'payload'}: ${what}`, init);
     this.payload = payload;
+  }
+}
+
+/**
+ * A live set found itself different from the router (or a mirror from its relay) and repaired
+ * itself: routers lose or never send meta events (Nexus publishes no `on_leave` for `kill_all`).
+ * Reported on the set's `error` and on `meta.errors$`; the set stays `live`.
+ *
+ * @example
+ * ```ts
+ * live.on('error', (e) => { if (DriftError.is(e)) console.warn(`repaired: +${e.joined} -${e.left}`); });
+ * ```
+ */
+export class DriftError extends MetaError {
+  /**
+   * `'drift'`.
+   *
+   * @example
+   * ```ts
+   * console.log(DriftError.code); // 'drift'
+   * ```
+   */
+  static override readonly code = 'drift';
+  /**
+   * How many sessions the repair added (their `on_join` was lost).
+   *
+   * @example
+   * ```ts
+   * if (DriftError.is(e)) console.log(e.joined, 'joins were missed');
+   * ```
+   */
+  readonly joined: number;
+  /**
+   * How many sessions the repair removed (their `on_leave` was lost).
+   *
+   * @example
+   * ```ts
+   * if (DriftError.is(e)) console.log(e.left, 'leaves were missed');
+   * ```
+   */
+  readonly left: number;
+  /** @internal */
+  constructor(joined: number, left: number, init: MetaErrorInit = {}) {
+    super('drift', `the set drifted from its source and was repaired: ${joined} joined, ${left} left`, init);
+    this.joined = joined;
+    this.left = left;
   }
 }
 

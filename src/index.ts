@@ -15,6 +15,7 @@ export {
   SessionClosedError,
   RouterError,
   MalformedPayloadError,
+  DriftError,
   isMetaError,
 } from './errors';
 export type { MetaErrorCode } from './errors';
@@ -30,4 +31,11 @@ export type {
   WampSessionLike,
   WampConnectionLike,
 } from './types';
-export type { LiveSessionSetOptions, LiveStatus, LiveSessionSetEvents, SessionSetChange } from './live/live-session-set';
+export type {
+  LiveSessionSetOptions,
+  LiveStatus,
+  LiveSessionSetEvents,
+  SessionSetChange,
+  LiveSnapshot,
+  LiveSessionView,
+} from './live/types';

@@ -1,14 +1,15 @@
-import { BehaviorSubject, Observable, Subject } from 'rxjs';
-import {
-  CallTimeoutError,
-  InvalidArgumentError,
-  MetaError,
-  SessionClosedError,
-  isMetaError,
-  toMetaError,
-} from './errors';
-import { LiveSessionSet, type LiveSessionSetOptions } from './live/live-session-set';
-import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, resultPayload, sessionLeft, type Payload } from './normalize';
+import { Observable, Subject } from 'rxjs';
+import { systemClock, type Clock } from './clock';
+import { InvalidArgumentError, SessionClosedError, isMetaError, toMetaError, type MetaError } from './errors';
+import { LiveSessionSet } from './live/live-session-set';
+import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
+import type { LiveSessionSetOptions } from './live/types';
+import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
+import { SessionAnnouncer } from './session/announcer';
+import { CallPipeline } from './session/calls';
+import { followConnection } from './session/connection-hooks';
+import { KnownSessions } from './session/known-sessions';
+import { watchSession } from './session/liveness';
 import { TopicStream } from './topic-stream';
 import type {
   CloseDetails,
@@ -25,82 +26,13 @@ import type {
 import * as uri from './uris';
 import { checkFilter, checkKillOptions, checkNonEmptyString, checkSessionId, checkTimeout } from './validate';
 
-/**
- * autobahn does not tell a bare `Session` that its transport dropped (only `Connection.onclose`
- * hears it), so while attached we look at `isOpen` this often. GOODBYE/ABORT arrive at once via
- * `onleave`, and `fromConnection` hears every close at once.
- */
-const LIVENESS_CHECK_MS = 1000;
-
-/** How many sessions' authid/authrole are remembered to fill in `SessionLeft` (Crossbar sends only the id). */
-const KNOWN_SESSIONS_CAP = 100_000;
-
-/**
- * When that memory is full, its oldest 1% go at once: one pass over the Map per batch. Evicting
- * one by one with `keys().next()` rescans every deleted slot at the Map's front each time
- * (~30 µs per join at 100 000 sessions, bench/RESULTS.md); a batch costs ~0.4 ms per 1000 joins.
- */
-const KNOWN_EVICT_BATCH = KNOWN_SESSIONS_CAP / 100;
-
 /** `Symbol.dispose` where the runtime has it (Node 20+, recent browsers), a registry symbol elsewhere. */
 const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
-function closedError(procedure: string, close: CloseDetails | undefined): SessionClosedError {
-  return new SessionClosedError({
-    procedure,
-    reason: close?.reason ?? undefined,
-    closeMessage: close?.message || undefined,
-  });
-}
-
-/** A call waiting for its answer; `fail` settles it at most once. */
-interface PendingCall {
-  readonly procedure: string;
-  readonly deadline: number;
-  fail(error: MetaError): void;
-}
-
-/** What a {@link LiveSessionSet} needs from its {@link SessionMeta}. @internal */
-export interface LiveSource {
-  readonly meta: SessionMeta;
-  readonly session$: Observable<WampSessionLike | null>;
-  readonly joins: TopicStream<SessionDetails>;
-  readonly leaves: TopicStream<SessionLeft>;
-  readonly errors$: Observable<MetaError>;
-  forget(live: LiveSessionSet): void;
-}
-
-/**
- * Turns `connection[key]` into an accessor that hands autobahn `wrap(handler)` while users still
- * read and assign their own handler through it. Reading gives the wrapper of the handler in place
- * at that moment, so the usual chaining idiom (`const prev = c.onopen; c.onopen = (s) => { …; prev?.(s); }`)
- * reaches the handler it replaced instead of calling itself back. A hook already there (another
- * SessionMeta on the same connection) is wrapped, not replaced, and assignments go down to it.
- * Returns the undo: it restores what was there, unless someone hooked on top of this one since;
- * then the wrappers stay and only forward (the SessionMeta checks it is disposed).
- */
-function hook<F extends (...args: never[]) => unknown>(
-  connection: object,
-  key: 'onopen' | 'onclose',
-  wrap: (handler: F | null | undefined) => F,
-): () => void {
-  const below = Object.getOwnPropertyDescriptor(connection, key);
-  let handler = (connection as Record<string, F | null | undefined>)[key];
-  let wrapped: { of: F | null | undefined; is: F } | undefined;
-  const get = (): F => {
-    const current = below?.get ? (below.get.call(connection) as F | null | undefined) : handler;
-    if (!wrapped || wrapped.of !== current) wrapped = { of: current, is: wrap(current) };
-    return wrapped.is;
-  };
-  const set = (value: F | null | undefined): void => {
-    if (below?.set) below.set.call(connection, value);
-    else handler = value;
-  };
-  Object.defineProperty(connection, key, { get, set, configurable: true, enumerable: true });
-  return () => {
-    if (Object.getOwnPropertyDescriptor(connection, key)?.get !== get) return;
-    Object.defineProperty(connection, key, below?.get ? below : { value: handler, writable: true, configurable: true, enumerable: true });
-  };
+/** A live set as its SessionMeta reaches it. */
+interface RegisteredSet {
+  verifyNow(): void;
+  dispose(): void;
 }
 
 /**
@@ -155,22 +87,18 @@ export class SessionMeta {
    */
   readonly errors$: Observable<MetaError>;
 
-  /** The attached session; `#session$` announces it (see #announce). */
-  #current: WampSessionLike | null = null;
-  #announcing = false;
-  readonly #session$ = new BehaviorSubject<WampSessionLike | null>(null);
+  readonly #announcer = new SessionAnnouncer();
   readonly #disposed$ = new Subject<void>();
   readonly #errors = new Subject<MetaError>();
-  readonly #pending = new Set<PendingCall>();
-  /** What a leave of each session seen will say: only authid/authrole, not the whole details. */
-  readonly #known = new Map<SessionId, SessionLeft>();
-  readonly #liveSets = new Set<LiveSessionSet>();
+  readonly #known = new KnownSessions();
+  readonly #liveSets = new Set<RegisteredSet>();
+  /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
   readonly #gone = new WeakSet<WampSessionLike>();
   readonly #joins: TopicStream<SessionDetails>;
   readonly #leaves: TopicStream<SessionLeft>;
   readonly #callTimeoutMs: number;
-  #deadlines: ReturnType<typeof setTimeout> | undefined;
-  #leaveObservers = 0;
+  readonly #clock: Clock = systemClock;
+  readonly #calls: CallPipeline;
   #unwatch: (() => void) | undefined;
   #release: (() => void) | undefined;
   #disposed = false;
@@ -191,17 +119,19 @@ export class SessionMeta {
   constructor(session: WampSessionLike | null, options: SessionMetaOptions = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an object');
     this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
+    this.#calls = new CallPipeline(this.#callTimeoutMs, this.#clock, (error) => this.#report(error));
     this.errors$ = this.#errors.asObservable();
-    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), this.#session$, this.#disposed$, this.#gone);
-    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), this.#session$, this.#disposed$, this.#gone);
+    const session$ = this.#announcer.session$;
+    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), session$, this.#disposed$, this.#gone);
+    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), session$, this.#disposed$, this.#gone);
     this.joins$ = this.#joins.events$;
     // What joins said is remembered only while somebody listens to leaves$ (live sets keep their own).
     this.leaves$ = new Observable<SessionLeft>((subscriber) => {
-      this.#leaveObservers++;
+      const forget = this.#known.observe();
       const subscription = this.#leaves.events$.subscribe(subscriber);
       return () => {
         subscription.unsubscribe();
-        if (--this.#leaveObservers === 0) this.#known.clear();
+        forget();
       };
     });
     if (session !== null) this.attach(session);
@@ -222,21 +152,15 @@ export class SessionMeta {
   static fromConnection<S extends WampSessionLike>(connection: WampConnectionLike<S>, options?: SessionMetaOptions): SessionMeta {
     if (typeof connection !== 'object' || connection === null) throw new InvalidArgumentError('connection', 'an autobahn Connection');
     const meta = new SessionMeta(null, options);
-    const release = [
-      hook<(session: S, details: never) => void>(connection, 'onopen', (user) =>
-        function (this: unknown, session: S, details: never): void {
-          if (!meta.#disposed) meta.attach(session);
-          user?.call(this, session, details);
-        },
-      ),
-      hook<(reason: string, details: never) => boolean | void>(connection, 'onclose', (user) =>
-        function (this: unknown, reason: string, details: never): boolean | void {
-          if (!meta.#disposed) meta.#closed(meta.#current, details as CloseDetails, true);
-          return user?.call(this, reason, details);
-        },
-      ),
-    ];
-    meta.#release = () => release.forEach((undo) => undo());
+    meta.#release = followConnection(
+      connection,
+      (session) => {
+        if (!meta.#disposed) meta.attach(session);
+      },
+      (details) => {
+        if (!meta.#disposed) meta.#closed(meta.#announcer.current, details, true);
+      },
+    );
     const open = connection.session;
     if (open?.isOpen) meta.attach(open);
     return meta;
@@ -251,7 +175,7 @@ export class SessionMeta {
    * ```
    */
   get session(): WampSessionLike | null {
-    return this.#current;
+    return this.#announcer.current;
   }
 
   /**
@@ -266,16 +190,15 @@ export class SessionMeta {
    * ```
    */
   attach(session: WampSessionLike): void {
-    if (this.#disposed) throw new SessionClosedError({ reason: 'wamp-session-meta.disposed' });
+    if (this.#disposed) throw new SessionClosedError({ reason: uri.DISPOSED });
     if (typeof session !== 'object' || session === null || typeof session.call !== 'function' || typeof session.subscribe !== 'function') {
       throw new InvalidArgumentError('session', 'a WAMP session (autobahn Session)');
     }
-    const current = this.#current;
+    const current = this.#announcer.current;
     if (current === session) return;
     if (current) this.#closed(current, undefined);
-    this.#unwatch = this.#watch(session);
-    this.#current = session;
-    this.#announce();
+    this.#unwatch = watchSession(session, this.#clock, (close) => this.#closed(session, close, true));
+    this.#announcer.set(session);
   }
 
   /**
@@ -289,7 +212,7 @@ export class SessionMeta {
    * ```
    */
   detach(): void {
-    this.#closed(this.#current, undefined);
+    this.#closed(this.#announcer.current, undefined);
   }
 
   /**
@@ -302,7 +225,7 @@ export class SessionMeta {
    * ```
    */
   count(filter?: SessionFilter): Promise<number> {
-    return this.#invoke(uri.COUNT, () => this.#filterArgs(filter), countFrom);
+    return this.#filtered(uri.COUNT, filter, 0, countFrom);
   }
 
   /**
@@ -314,7 +237,7 @@ export class SessionMeta {
    * ```
    */
   list(filter?: SessionFilter): Promise<SessionId[]> {
-    return this.#invoke(uri.LIST, () => this.#filterArgs(filter), idsFrom);
+    return this.#filtered(uri.LIST, filter, [], idsFrom);
   }
 
   /**
@@ -330,7 +253,7 @@ export class SessionMeta {
     return this.#invoke(
       uri.GET,
       () => [[checkSessionId(id)]],
-      (payload, procedure) => this.#remember(detailsFrom(payload, procedure)),
+      (payload, procedure) => this.#known.remember(detailsFrom(payload, procedure)),
       id,
     );
   }
@@ -346,11 +269,11 @@ export class SessionMeta {
    * ```
    */
   kill(id: SessionId, options?: KillOptions): Promise<void> {
-    return this.#invoke(
+    return this.#kill(
       uri.KILL,
       () => {
         checkSessionId(id);
-        if (id === this.#current?.id) throw new InvalidArgumentError('id', 'another session than your own');
+        if (id === this.#announcer.current?.id) throw new InvalidArgumentError('id', 'another session than your own');
         return [[id], checkKillOptions(options)];
       },
       () => undefined,
@@ -368,7 +291,7 @@ export class SessionMeta {
    * ```
    */
   killByAuthid(authid: string, options?: KillOptions): Promise<KillResult> {
-    return this.#invoke(uri.KILL_BY_AUTHID, () => [[checkNonEmptyString(authid, 'authid')], checkKillOptions(options)], killResultFrom);
+    return this.#kill(uri.KILL_BY_AUTHID, () => [[checkNonEmptyString(authid, 'authid')], checkKillOptions(options)], killResultFrom);
   }
 
   /**
@@ -380,7 +303,7 @@ export class SessionMeta {
    * ```
    */
   killByAuthrole(authrole: string, options?: KillOptions): Promise<KillResult> {
-    return this.#invoke(uri.KILL_BY_AUTHROLE, () => [[checkNonEmptyString(authrole, 'authrole')], checkKillOptions(options)], killResultFrom);
+    return this.#kill(uri.KILL_BY_AUTHROLE, () => [[checkNonEmptyString(authrole, 'authrole')], checkKillOptions(options)], killResultFrom);
   }
 
   /**
@@ -393,7 +316,7 @@ export class SessionMeta {
    * ```
    */
   killAll(options?: KillOptions): Promise<KillResult> {
-    return this.#invoke(uri.KILL_ALL, () => [[], checkKillOptions(options)], killResultFrom);
+    return this.#kill(uri.KILL_ALL, () => [[], checkKillOptions(options)], killResultFrom);
   }
 
   /**
@@ -408,20 +331,25 @@ export class SessionMeta {
    * ```
    */
   liveSessions(options?: LiveSessionSetOptions): LiveSessionSet {
-    if (this.#disposed) throw new SessionClosedError({ reason: 'wamp-session-meta.disposed' });
-    const live = new LiveSessionSet(
-      {
-        meta: this,
-        session$: this.#session$,
-        joins: this.#joins,
-        leaves: this.#leaves,
-        errors$: this.errors$,
-        forget: (set) => this.#liveSets.delete(set),
+    if (this.#disposed) throw new SessionClosedError({ reason: uri.DISPOSED });
+    const settings = checkLiveOptions(options);
+    const api: MetaApi = {
+      session$: this.#announcer.session$,
+      joins: this.#joins,
+      leaves: this.#leaves,
+      errors$: this.errors$,
+      callTimeoutMs: this.#callTimeoutMs,
+      clock: this.#clock,
+      list: (filter) => this.list(filter),
+      get: (id) => this.get(id),
+      count: (filter) => this.count(filter),
+      report: (error) => this.#errors.next(error),
+      register: (set) => {
+        this.#liveSets.add(set);
+        return () => this.#liveSets.delete(set);
       },
-      options,
-    );
-    this.#liveSets.add(live);
-    return live;
+    };
+    return LiveSessionSet.fromSource(new MetaSource(api, settings));
   }
 
   /**
@@ -439,11 +367,11 @@ export class SessionMeta {
     this.#disposed = true;
     for (const live of [...this.#liveSets]) live.dispose();
     this.#release?.();
-    this.#closed(this.#current, { reason: 'wamp-session-meta.disposed' });
+    this.#closed(this.#announcer.current, { reason: uri.DISPOSED });
     this.#disposed$.next();
     this.#disposed$.complete();
     this.#errors.complete();
-    this.#session$.complete();
+    this.#announcer.complete();
   }
 
   /**
@@ -458,105 +386,51 @@ export class SessionMeta {
     this.dispose();
   }
 
-  /** Chains `onleave` (GOODBYE/ABORT) and checks `isOpen` for a silently dropped transport. */
-  #watch(session: WampSessionLike): () => void {
-    const previous = session.onleave;
-    const onleave = (reason: string, details: CloseDetails): void => {
-      this.#closed(session, { reason, message: details?.message }, true);
-      previous?.call(session, reason, details);
-    };
-    session.onleave = onleave;
-    const timer = setInterval(() => {
-      if (!session.isOpen) this.#closed(session, { reason: 'wamp.close.lost' }, true);
-    }, LIVENESS_CHECK_MS);
-    (timer as { unref?: () => void }).unref?.();
-    return () => {
-      clearInterval(timer);
-      if (session.onleave === onleave) session.onleave = previous;
-    };
-  }
-
   /**
    * The attached session closed (`gone`) or is let go: settle everything that depended on it.
    * A gone session is not sent UNSUBSCRIBEs: autobahn still reports it open inside
    * `Connection.onclose`, but its socket is closing.
    */
   #closed(session: WampSessionLike | null, close: CloseDetails | undefined, gone = false): void {
-    if (session === null || this.#current !== session) return;
+    if (session === null || this.#announcer.current !== session) return;
     if (gone) this.#gone.add(session);
     this.#unwatch?.();
     this.#unwatch = undefined;
-    for (const call of [...this.#pending]) call.fail(closedError(call.procedure, close));
-    clearTimeout(this.#deadlines);
-    this.#deadlines = undefined;
+    this.#calls.failAll(close);
     this.#known.clear();
-    this.#current = null;
-    this.#announce();
+    this.#announcer.set(null);
   }
 
-  /**
-   * Tells `session$` observers about `#current`. A change made by one of them while they are being
-   * told (e.g. `attach` from a 'stale' listener) is announced after the current round, so every
-   * observer sees the sessions in the same order and ends on the current one.
-   */
-  #announce(): void {
-    if (this.#announcing) return;
-    this.#announcing = true;
+  /** `count`/`list` with a filter: an empty `authroles` matches nothing, answered without a call (Nexus reads `[]` as no filter). */
+  #filtered<T>(procedure: string, filter: SessionFilter | undefined, none: T, parse: (payload: Payload, procedure: string) => T): Promise<T> {
+    let roles: string[] | undefined;
     try {
-      while (this.#session$.value !== this.#current) this.#session$.next(this.#current);
-    } finally {
-      this.#announcing = false;
+      roles = checkFilter(filter);
+    } catch (error) {
+      return Promise.reject(error as InvalidArgumentError);
     }
+    if (roles?.length === 0) return Promise.resolve(none);
+    return this.#invoke(procedure, () => (roles === undefined ? [] : [[roles]]), parse);
   }
 
-  /**
-   * One timer for all pending calls: they share `callTimeoutMs`, so their deadlines come in call
-   * order. A timer per call cost more than the rest of the SDK's work on a call (bench/RESULTS.md).
-   * Unref'd: a pending call's socket keeps the process alive, the deadline need not.
-   */
-  #armDeadlines(delay: number): void {
-    this.#deadlines = setTimeout(() => {
-      this.#deadlines = undefined;
-      const now = performance.now();
-      for (const call of this.#pending) {
-        if (call.deadline > now) return this.#armDeadlines(call.deadline - now);
-        call.fail(new CallTimeoutError(this.#callTimeoutMs, { procedure: call.procedure }));
-      }
-    }, delay);
-    (this.#deadlines as { unref?: () => void }).unref?.();
+  /** A kill; once it is done, this SessionMeta's live sets check themselves at once. */
+  #kill<T>(procedure: string, prepare: () => [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
+    return this.#invoke(procedure, prepare, parse, id).then((result) => {
+      for (const live of this.#liveSets) live.verifyNow();
+      return result;
+    });
   }
 
-  #filterArgs(filter: SessionFilter | undefined): [unknown[]?] {
-    const roles = checkFilter(filter);
-    return roles === undefined ? [] : [[roles]];
-  }
-
-  #remember(details: SessionDetails): SessionDetails {
-    if (this.#leaveObservers === 0 || (details.authid === undefined && details.authrole === undefined)) return details;
-    if (this.#known.size >= KNOWN_SESSIONS_CAP && !this.#known.has(details.session)) {
-      let evict = KNOWN_EVICT_BATCH;
-      for (const id of this.#known.keys()) {
-        this.#known.delete(id);
-        if (--evict === 0) break;
-      }
-    }
-    this.#known.set(details.session, sessionLeft(details.session, details.authid, details.authrole));
-    return details;
+  #invoke<T>(procedure: string, prepare: () => [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
+    return this.#calls.invoke(this.#announcer.current, procedure, prepare, parse, id);
   }
 
   #parseJoin(payload: Payload): SessionDetails | undefined {
-    return this.#parsing(() => this.#remember(detailsFrom(payload, uri.ON_JOIN)));
+    return this.#parsing(() => this.#known.remember(detailsFrom(payload, uri.ON_JOIN)));
   }
 
   #parseLeave(payload: Payload): SessionLeft | undefined {
-    return this.#parsing(() => {
-      const left = leftFrom(payload, uri.ON_LEAVE);
-      const known = this.#known.get(left.session);
-      this.#known.delete(left.session);
-      if (!known) return left;
-      if (left.authid === undefined && left.authrole === undefined) return known;
-      return sessionLeft(left.session, left.authid ?? known.authid, left.authrole ?? known.authrole);
-    });
+    return this.#parsing(() => this.#known.complete(leftFrom(payload, uri.ON_LEAVE)));
   }
 
   /** Runs a parser; a malformed payload is reported on `errors$` instead of thrown. */
@@ -573,54 +447,5 @@ export class SessionMeta {
     const metaError = isMetaError(error) ? error : toMetaError(error, 'wamp-session-meta');
     this.#errors.next(metaError);
     return metaError;
-  }
-
-  /**
-   * One meta call: arguments checked first (nothing is sent on bad input), then exactly one of
-   * result, error, timeout or close settles the promise.
-   */
-  #invoke<T>(
-    procedure: string,
-    prepare: () => [unknown[]?, Record<string, unknown>?],
-    parse: (payload: Payload, procedure: string) => T,
-    sessionId?: SessionId,
-  ): Promise<T> {
-    let args: unknown[] | undefined;
-    let kwargs: Record<string, unknown> | undefined;
-    try {
-      [args, kwargs] = prepare();
-    } catch (error) {
-      return Promise.reject(error as InvalidArgumentError);
-    }
-    const session = this.#current;
-    if (!session?.isOpen) return Promise.reject(closedError(procedure, undefined));
-    return new Promise<T>((resolve, reject) => {
-      const call: PendingCall = {
-        procedure,
-        deadline: this.#callTimeoutMs > 0 ? performance.now() + this.#callTimeoutMs : Infinity,
-        fail: (error) => {
-          if (this.#pending.delete(call)) reject(error);
-        },
-      };
-      this.#pending.add(call);
-      if (this.#callTimeoutMs > 0 && this.#deadlines === undefined) this.#armDeadlines(this.#callTimeoutMs);
-      const onResult = (value: unknown): void => {
-        if (!this.#pending.has(call)) return;
-        let result: T;
-        try {
-          result = parse(resultPayload(value), procedure);
-        } catch (error) {
-          return call.fail(this.#report(error));
-        }
-        this.#pending.delete(call);
-        resolve(result);
-      };
-      try {
-        const kw = kwargs && Object.keys(kwargs).length > 0 ? kwargs : undefined;
-        session.call(procedure, args, kw).then(onResult, (error: unknown) => call.fail(toMetaError(error, procedure, sessionId)));
-      } catch (error) {
-        call.fail(session.isOpen ? toMetaError(error, procedure, sessionId) : closedError(procedure, undefined));
-      }
-    });
   }
 }

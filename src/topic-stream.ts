@@ -1,4 +1,4 @@
-import { BehaviorSubject, EMPTY, Observable, share, switchMap, takeUntil } from 'rxjs';
+import { BehaviorSubject, EMPTY, Observable, Subject, share, switchMap, takeUntil } from 'rxjs';
 import { toMetaError } from './errors';
 import { eventPayload, type Payload } from './normalize';
 import type { WampSessionLike } from './types';
@@ -26,6 +26,8 @@ export class TopicStream<T> {
   readonly subscribedOn$ = new BehaviorSubject<WampSessionLike | null>(null);
   /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
   readonly #gone: WeakSet<WampSessionLike>;
+  /** Asks for one more SUBSCRIBE on the current session. */
+  readonly #retry = new Subject<void>();
 
   constructor(
     readonly topic: string,
@@ -35,7 +37,10 @@ export class TopicStream<T> {
     gone: WeakSet<WampSessionLike>,
   ) {
     this.#gone = gone;
-    disposed$.subscribe(() => this.subscribedOn$.complete());
+    disposed$.subscribe(() => {
+      this.subscribedOn$.complete();
+      this.#retry.complete();
+    });
     this.events$ = session$.pipe(
       switchMap((session) => (session ? this.#subscribeOn(session, parse) : EMPTY)),
       takeUntil(disposed$),
@@ -43,31 +48,49 @@ export class TopicStream<T> {
     );
   }
 
+  /**
+   * Sends one more SUBSCRIBE on the current session when none got an answer in time (a router or
+   * proxy that swallowed it). The earlier ones stay in flight: a slow router's answer still
+   * counts. The first confirmed wins; any confirmed later is unsubscribed at once, and only the
+   * winner's handler delivers events, so there is one WAMP subscription per topic, one event each.
+   */
+  resubscribe(): void {
+    if (this.subscribedOn$.value === null) this.#retry.next();
+  }
+
   #subscribeOn(session: WampSessionLike, parse: (payload: Payload) => T | undefined): Observable<T> {
     return new Observable<T>((subscriber) => {
       let handle: unknown;
       let active = true;
-      const onEvent = (args?: unknown, kwargs?: unknown): void => {
-        const value = parse(eventPayload(args, kwargs));
-        if (value !== undefined) subscriber.next(value);
+      const attempt = (): void => {
+        let won = false;
+        const onEvent = (args?: unknown, kwargs?: unknown): void => {
+          if (!won) return;
+          const value = parse(eventPayload(args, kwargs));
+          if (value !== undefined) subscriber.next(value);
+        };
+        const onSubscribed = (subscription: unknown): void => {
+          if (!active || handle !== undefined) return quietly(() => session.unsubscribe(subscription as never));
+          won = true;
+          handle = subscription;
+          this.subscribedOn$.next(session);
+        };
+        const onDenied = (error: unknown): void => {
+          // A subscribe that failed because the session closed is not the router's answer: the next
+          // attach subscribes again.
+          if (active && handle === undefined && session.isOpen) subscriber.error(toMetaError(error, this.topic));
+        };
+        try {
+          session.subscribe(this.topic, onEvent).then(onSubscribed, onDenied);
+        } catch (error) {
+          onDenied(error);
+        }
       };
-      const onSubscribed = (subscription: unknown): void => {
-        if (!active) return quietly(() => session.unsubscribe(subscription as never));
-        handle = subscription;
-        this.subscribedOn$.next(session);
-      };
-      const onDenied = (error: unknown): void => {
-        // A subscribe that failed because the session closed is not the router's answer: the next
-        // attach subscribes again.
-        if (active && session.isOpen) subscriber.error(toMetaError(error, this.topic));
-      };
-      try {
-        session.subscribe(this.topic, onEvent).then(onSubscribed, onDenied);
-      } catch (error) {
-        onDenied(error);
-      }
+      const retries = this.#retry.subscribe(() => handle === undefined && attempt());
+      attempt();
       return () => {
         active = false;
+        retries.unsubscribe();
         if (this.subscribedOn$.value === session) this.subscribedOn$.next(null);
         if (handle !== undefined && session.isOpen && !this.#gone.has(session)) quietly(() => session.unsubscribe(handle as never));
       };

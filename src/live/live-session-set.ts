@@ -1,100 +1,28 @@
-import { BehaviorSubject, Subject, Subscription, combineLatest, defer, startWith, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, defer, startWith, type Observable } from 'rxjs';
+import type { TimerHandle } from '../clock';
 import { Emitter, callSafely } from '../emitter';
-import {
-  CallTimeoutError,
-  InvalidArgumentError,
-  NoSuchSessionError,
-  NotAuthorizedError,
-  ProcedureUnavailableError,
-  SessionClosedError,
-  type MetaError,
-} from '../errors';
-import type { LiveSource } from '../session-meta';
-import type { SessionDetails, SessionId, WampSessionLike } from '../types';
-import { ON_JOIN, ON_LEAVE } from '../uris';
-import { checkFilter, checkPositiveInteger } from '../validate';
+import { DriftError, RouterError, SessionClosedError, isMetaError, type MetaError } from '../errors';
+import type { SessionDetails, SessionId } from '../types';
+import { DISPOSED } from '../uris';
+import { initialState, statusOf, transition, type Effect, type MachineEvent, type MachineState, type SyncMode, type Timer } from './machine';
+import { Tombstones, replace } from './reduce';
 import { SnapshotStore } from './snapshot-store';
-import { Tombstones, applyEvent, idOnly, replace, settle, type Accept, type LiveEvent, type SessionSetChange } from './reduce';
-
-export type { SessionSetChange } from './reduce';
-
-/**
- * Where a live set stands: `syncing` (waiting for its first session, or a sync or resync
- * running), `live` (in step with the router), `stale` (disconnected; the last known set is
- * kept), `closed` (disposed, or the router denied the meta API).
- *
- * @example
- * ```ts
- * live.status$.subscribe((status: LiveStatus) => badge.textContent = status);
- * ```
- */
-export type LiveStatus = 'syncing' | 'live' | 'stale' | 'closed';
-
-/**
- * Options of {@link SessionMeta.liveSessions}.
- *
- * @example
- * ```ts
- * const live = meta.liveSessions({ authroles: ['user'], includeSelf: false, details: 'full', syncConcurrency: 32 });
- * ```
- */
-export interface LiveSessionSetOptions {
-  /** Only sessions with one of these authroles, in the snapshot and in events alike. */
-  readonly authroles?: readonly string[];
-  /** Include the session this SDK runs on. Default `true`, like the router's count. */
-  readonly includeSelf?: boolean;
-  /** `'full'` (default) fetches `get` for every listed session; `'id'` keeps only ids from `list`. */
-  readonly details?: 'full' | 'id';
-  /**
-   * How many `get` calls a sync keeps in flight. Default 256: bench/RESULTS.md found 256–512
-   * fastest at 1000 and 3000 sessions (16, the contract's first default, was 1.3–9× slower than an
-   * unbounded burst on loopback and on a 2.4 ms link).
-   */
-  readonly syncConcurrency?: number;
-  /**
-   * Called when `get` is refused for a listed session (denied, a router error, malformed details);
-   * the session stays in the set with its id only. Not called for `NoSuchSessionError` (the session
-   * is absent) nor for a timeout or a close, which fail the whole sync (it is retried).
-   */
-  readonly onDetailsError?: (error: MetaError, sessionId: SessionId) => void;
-}
-
-/**
- * The typed events of a {@link LiveSessionSet} (a typed-emitter `EventMap`).
- *
- * @example
- * ```ts
- * const onJoined: LiveSessionSetEvents['joined'] = (s) => console.log(s.authid);
- * ```
- */
-export type LiveSessionSetEvents = {
-  /** A session came into the set. */
-  joined: (session: SessionDetails) => void;
-  /** A session left the set (its details as last known). */
-  left: (session: SessionDetails) => void;
-  /** The status changed. */
-  status: (status: LiveStatus) => void;
-  /** Something went wrong that the set survived (or, with status `closed`, did not). */
-  error: (error: MetaError) => void;
-};
+import type { SyncSource } from './source';
+import type { LiveSessionSetEvents, LiveSessionView, LiveSnapshot, LiveStatus, SessionSetChange } from './types';
 
 const EMPTY_SET: ReadonlyMap<SessionId, SessionDetails> = new Map();
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 10_000;
 const TOMBSTONES = 1024;
 
-/** Errors after which retrying a sync cannot help: the router refuses the meta API. */
-function isFinal(error: unknown): boolean {
-  return NotAuthorizedError.is(error) || ProcedureUnavailableError.is(error);
-}
 
 /**
- * A live, always-consistent set of the sessions in a realm (API.md §5). Create it with
- * {@link SessionMeta.liveSessions}.
+ * A live, always-consistent set of the sessions in a realm. Create it with
+ * {@link SessionMeta.liveSessions} (from the meta API) or get one from `mirrorPresence` (from a
+ * presence relay): both are this class, driven by one sync machine.
  *
- * It subscribes to `on_join` and `on_leave`, waits until both are confirmed, then `list`s (and
- * `get`s, pipelined) while buffering events, and applies the buffer on top. On disconnect it goes
- * `stale` and keeps the last known set; on the next session it resyncs and emits only the
+ * It subscribes to the events first, waits until they are confirmed, then fetches the snapshot
+ * while buffering events, and applies the buffer on top. While live it checks itself every
+ * `verifyIntervalMs`: a silent link shows as `stale`, lost events are repaired. On disconnect it
+ * goes `stale` and keeps the last known set; on the next session it resyncs and emits only the
  * difference.
  *
  * @example
@@ -106,7 +34,7 @@ function isFinal(error: unknown): boolean {
  * console.log(live.size, 'users online');
  * ```
  */
-export class LiveSessionSet {
+export class LiveSessionSet implements LiveSessionView {
   /**
    * Resolves when the first sync is done (status `live`). Rejects if the set is disposed first or
    * the router denies the meta API.
@@ -124,7 +52,7 @@ export class LiveSessionSet {
    *
    * @example
    * ```ts
-   * live.sessions$.subscribe((sessions) => render([...sessions.values()]));
+   * live.sessions$.subscribe((sessions) => console.log([...sessions.keys()]));
    * ```
    */
   readonly sessions$: Observable<ReadonlyMap<SessionId, SessionDetails>>;
@@ -151,13 +79,7 @@ export class LiveSessionSet {
    */
   readonly status$: Observable<LiveStatus>;
 
-  readonly #source: LiveSource;
-  readonly #accept: Accept;
-  readonly #filter: string[] | undefined;
-  readonly #full: boolean;
-  readonly #includeSelf: boolean;
-  readonly #concurrency: number;
-  readonly #onDetailsError: LiveSessionSetOptions['onDetailsError'];
+  readonly #source: SyncSource<unknown, unknown>;
   readonly #store = new SnapshotStore();
   readonly #gone = new Tombstones(TOMBSTONES);
   readonly #status = new BehaviorSubject<LiveStatus>('syncing');
@@ -165,39 +87,20 @@ export class LiveSessionSet {
   readonly #updates = new Subject<ReadonlyMap<SessionId, SessionDetails>>();
   readonly #emitter = new Emitter<LiveSessionSetEvents>();
   readonly #listeners = new Set<() => void>();
-  readonly #subscription = new Subscription();
-  #session: WampSessionLike | null = null;
-  /** The session the current sync was started on: one per session (retries reuse it). */
-  #syncedOn: WampSessionLike | null = null;
-  /** Events seen while a sync runs; `undefined` once live. */
-  #buffer: LiveEvent[] | undefined = [];
-  #epoch = 0;
-  #attempt = 0;
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  readonly #timers = new Map<Timer, TimerHandle>();
+  readonly #queue: MachineEvent[] = [];
+  #state: MachineState = initialState;
+  #dispatching = false;
+  /** Events seen while not in step (subscribing, syncing). */
+  #buffer: unknown[] = [];
   #synced = false;
+  #snapshot: LiveSnapshot | undefined;
+  #disconnect: (() => void) | undefined;
   #settleReady!: (error?: MetaError) => void;
 
-  /** @internal Use {@link SessionMeta.liveSessions}. */
-  constructor(source: LiveSource, options: LiveSessionSetOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object');
-    const { includeSelf = true, details = 'full', syncConcurrency = 256, onDetailsError } = options;
-    this.#filter = checkFilter(options, 'options');
-    if (typeof includeSelf !== 'boolean') throw new InvalidArgumentError('options.includeSelf', 'a boolean');
-    if (details !== 'full' && details !== 'id') throw new InvalidArgumentError('options.details', "'full' or 'id'");
-    if (onDetailsError !== undefined && typeof onDetailsError !== 'function') {
-      throw new InvalidArgumentError('options.onDetailsError', 'a function');
-    }
-    this.#concurrency = checkPositiveInteger(syncConcurrency, 'options.syncConcurrency');
-    this.#full = details === 'full';
-    this.#includeSelf = includeSelf;
-    this.#onDetailsError = onDetailsError;
+  /** Use `meta.liveSessions()` or `mirrorPresence()`. */
+  private constructor(source: SyncSource<unknown, unknown>) {
     this.#source = source;
-    const roles = this.#filter;
-    // A session whose authrole the router does not report is let through: the router's own `list`
-    // filter is then all there is (fox-wamp has none).
-    this.#accept = (d) =>
-      (includeSelf || d.session !== this.#session?.id) && (!roles || d.authrole === undefined || roles.includes(d.authrole));
-
     this.ready = new Promise<void>((resolve, reject) => {
       this.#settleReady = (error) => (error ? reject(error) : resolve());
     });
@@ -205,21 +108,22 @@ export class LiveSessionSet {
     this.status$ = this.#status.asObservable();
     this.changes$ = this.#changes.asObservable();
     this.sessions$ = defer(() => (this.#synced ? this.#updates.pipe(startWith(this.#store.snapshot())) : this.#updates));
+    const disconnect = source.connect({
+      dispatch: (event) => this.#dispatch(event),
+      event: (event) => this.#onEvent(event),
+      report: (error) => this.#emitter.emit('error', error),
+    });
+    if (this.#state.phase === 'closed') disconnect();
+    else this.#disconnect = disconnect;
+  }
 
-    const fatal = (error: MetaError): void => this.#close(error);
-    this.#subscription.add(source.joins.events$.subscribe({ next: (details) => this.#onEvent({ type: 'join', details }), error: fatal }));
-    this.#subscription.add(source.leaves.events$.subscribe({ next: (left) => this.#onEvent({ type: 'leave', left }), error: fatal }));
-    // Malformed events concern every set; call results concern their caller (own list/get: #fetch).
-    this.#subscription.add(
-      source.errors$.subscribe((error) => {
-        if (error.procedure === ON_JOIN || error.procedure === ON_LEAVE) this.#emitter.emit('error', error);
-      }),
-    );
-    this.#subscription.add(
-      combineLatest([source.session$, source.joins.subscribedOn$, source.leaves.subscribedOn$]).subscribe(([session, joins, leaves]) =>
-        this.#onSession(session, joins === session && leaves === session),
-      ),
-    );
+  /**
+   * Makes a set driven by `source`.
+   *
+   * @internal
+   */
+  static fromSource<E, F>(source: SyncSource<E, F>): LiveSessionSet {
+    return new LiveSessionSet(source as SyncSource<unknown, unknown>);
   }
 
   /**
@@ -227,7 +131,7 @@ export class LiveSessionSet {
    *
    * @example
    * ```ts
-   * if (live.status === 'stale') showBanner('reconnecting…');
+   * if (live.status === 'stale') console.log('reconnecting…');
    * ```
    */
   get status(): LiveStatus {
@@ -283,7 +187,9 @@ export class LiveSessionSet {
   }
 
   /**
-   * The sessions grouped by authid (sessions without one are left out). Computed on each call.
+   * The sessions grouped by authid (sessions without one are left out). Kept up to date as
+   * events arrive once first asked for, so calling it after every event costs O(1); the map is
+   * a live read-only view: copy what you keep.
    *
    * @example
    * ```ts
@@ -291,15 +197,8 @@ export class LiveSessionSet {
    * console.log(`alice has ${alice.length} sessions`);
    * ```
    */
-  byAuthid(): ReadonlyMap<string, SessionDetails[]> {
-    const groups = new Map<string, SessionDetails[]>();
-    for (const details of this.#store.values()) {
-      if (details.authid === undefined) continue;
-      const group = groups.get(details.authid);
-      if (group) group.push(details);
-      else groups.set(details.authid, [details]);
-    }
-    return groups;
+  byAuthid(): ReadonlyMap<string, readonly SessionDetails[]> {
+    return this.#store.byAuthid();
   }
 
   /**
@@ -344,12 +243,12 @@ export class LiveSessionSet {
   }
 
   /**
-   * Calls `onChange` after every change of the set; returns the unsubscribe function. With
-   * {@link LiveSessionSet.getSnapshot} this is React's `useSyncExternalStore` contract.
+   * Calls `onChange` after every change of the set or of its status; returns the unsubscribe
+   * function. With {@link LiveSessionSet.getSnapshot} this is React's `useSyncExternalStore` contract.
    *
    * @example
    * ```ts
-   * const sessions = useSyncExternalStore(live.subscribe, live.getSnapshot);
+   * const { status, sessions } = useSyncExternalStore(live.subscribe, live.getSnapshot);
    * ```
    */
   readonly subscribe = (onChange: () => void): (() => void) => {
@@ -359,20 +258,26 @@ export class LiveSessionSet {
   };
 
   /**
-   * The current set as an immutable map; the same object until the set changes. Empty until the
-   * first sync is done.
+   * The set and its status as one immutable object, the same until either changes. `sessions`
+   * is empty until the first sync is done; `error` explains a status other than `live`.
    *
    * @example
    * ```ts
-   * const sessions = live.getSnapshot();
-   * console.log(sessions.size);
+   * const { status, sessions } = live.getSnapshot();
+   * console.log(status, sessions.size);
    * ```
    */
-  readonly getSnapshot = (): ReadonlyMap<SessionId, SessionDetails> => (this.#synced ? this.#store.snapshot() : EMPTY_SET);
+  readonly getSnapshot = (): LiveSnapshot => {
+    if (this.#snapshot) return this.#snapshot;
+    const { error } = this.#state;
+    const sessions = this.#synced ? this.#store.snapshot() : EMPTY_SET;
+    this.#snapshot = error ? { status: this.status, sessions, error } : { status: this.status, sessions };
+    return this.#snapshot;
+  };
 
   /**
-   * Stops following the realm, silently: no `left` events, status `closed`, no WAMP subscription
-   * of its own left behind, no timer. Idempotent.
+   * Stops following, silently: no `left` events, status `closed`, no WAMP subscription of its own
+   * left behind, no timer. Idempotent.
    *
    * @example
    * ```ts
@@ -380,142 +285,182 @@ export class LiveSessionSet {
    * ```
    */
   dispose(): void {
-    this.#close(undefined);
+    this.#dispatch({ type: 'close' });
   }
 
-  #onSession(session: WampSessionLike | null, subscribed: boolean): void {
-    if (this.#status.value === 'closed') return;
-    if (session !== this.#session) {
-      this.#session = session;
-      this.#syncedOn = null;
-      this.#cancelSync();
-      this.#buffer = [];
-      this.#attempt = 0;
-      this.#setStatus(session ? 'syncing' : 'stale');
-    }
-    if (session && subscribed && this.#syncedOn !== session) {
-      this.#syncedOn = session;
-      void this.#sync(session);
+  /**
+   * Runs the machine. Events raised while it runs (by an effect or by a listener) queue behind
+   * the current one, so every transition sees the state the previous one left.
+   */
+  #dispatch(event: MachineEvent): void {
+    this.#queue.push(event);
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) this.#step(next);
+    } finally {
+      this.#dispatching = false;
     }
   }
 
-  #onEvent(event: LiveEvent): void {
-    if (this.#buffer) {
+  #step(event: MachineEvent): void {
+    if (this.#state.phase === 'closed') return;
+    const before = this.#state;
+    const [state, effects] = transition(before, event, this.#source.config, (error) => this.#source.isFinal(error));
+    this.#state = state;
+    if (state.sync !== undefined && before.sync === undefined && !this.#repairs(state.sync)) this.#buffer = this.#source.keep(this.#buffer);
+    if (state.phase === 'subscribing' && before.phase !== 'subscribing') this.#buffer = [];
+    for (const effect of effects) this.#perform(effect);
+    this.#showStatus();
+    if (state.phase === 'closed') this.#teardown(state.error);
+  }
+
+  #perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'sync':
+        return void this.#sync(effect.epoch, effect.mode);
+      case 'check':
+        return void this.#check(effect.epoch, effect.calibrate);
+      case 'timer':
+        return this.#arm(effect.timer, effect.delay);
+      case 'resubscribe':
+        return this.#source.resubscribe();
+      case 'report':
+        return this.#emitter.emit('error', effect.error);
+    }
+  }
+
+  #arm(timer: Timer, delay: number | undefined): void {
+    const { clock } = this.#source;
+    clock.clearTimeout(this.#timers.get(timer));
+    this.#timers.delete(timer);
+    if (delay === undefined) return;
+    const jittered = timer === 'retry' ? delay * (0.5 + clock.random() / 2) : delay;
+    this.#timers.set(
+      timer,
+      clock.setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#dispatch(timer === 'retry' ? { type: 'retry' } : timer === 'verify' ? { type: 'tick' } : { type: 'subscribeTimeout', topic: this.#source.topic });
+      }, jittered),
+    );
+  }
+
+  /** While the set is not in step, events wait in the buffer for the sync to settle them. */
+  #onEvent(event: unknown): void {
+    const { phase } = this.#state;
+    if (phase === 'closed' || phase === 'idle' || phase === 'waiting') return;
+    if (this.#buffering()) {
       this.#buffer.push(event);
       return;
     }
     const version = this.#store.version;
-    const change = applyEvent(this.#store, this.#gone, event, this.#accept);
+    const outcome = this.#source.apply(event, this.#store, this.#gone);
+    if (outcome === 'resync') return this.#dispatch({ type: 'resync' });
+    const changes = toChanges(outcome);
     // No change but a new snapshot: a join that brought details for an id-only entry.
-    if (change || this.#store.version !== version) this.#publish(change ? [change] : []);
+    if (changes.length > 0 || this.#store.version !== version) this.#publish(changes);
   }
 
-  async #sync(session: WampSessionLike): Promise<void> {
-    const epoch = ++this.#epoch;
-    const meta = this.#source.meta;
-    // Joins seen so far happened before `list` runs, so `list` has those still alive. Kept, they
-    // would bring back one whose leave came before on_leave was SUBSCRIBED (a ghost). Leaves stay:
-    // their on_join may still arrive (the spec orders events per topic only).
-    this.#buffer = (this.#buffer ?? []).filter((event) => event.type === 'leave');
-    let snapshot: SessionDetails[];
+  /** Events wait while the set is not in step: subscribing, syncing, or a resync running (a repair applies them). */
+  #buffering(): boolean {
+    const { phase, sync } = this.#state;
+    return phase === 'subscribing' || phase === 'syncing' || (sync !== undefined && !this.#repairs(sync));
+  }
+
+  #repairs(mode: SyncMode): boolean {
+    return mode === 'repair' && this.#source.repair !== undefined;
+  }
+
+  async #sync(epoch: number, mode: SyncMode): Promise<void> {
+    const isCurrent = (): boolean => this.#state.epoch === epoch && this.#state.phase !== 'closed';
+    const source = this.#source;
+    let outcome: { fetched: unknown } | { lost: unknown[] };
     try {
-      const ids = await meta.list(this.#filter ? { authroles: this.#filter } : undefined);
-      if (epoch !== this.#epoch) return;
-      const wanted = this.#includeSelf ? ids : ids.filter((id) => id !== session.id);
-      snapshot = this.#full ? await this.#fetch(wanted, epoch) : wanted.map(idOnly);
+      outcome = this.#repairs(mode)
+        ? { lost: await source.repair!(this.#store.map, this.#gone, isCurrent) }
+        : { fetched: await source.fetch(this.#store.map, isCurrent) };
     } catch (error) {
-      if (epoch === this.#epoch) this.#syncFailed(error as MetaError, session);
+      if (isCurrent()) this.#dispatch({ type: 'syncFailed', epoch, error: asMetaError(error) });
       return;
     }
-    if (epoch === this.#epoch) this.#complete(snapshot);
-  }
-
-  /** `get` for every listed id, `syncConcurrency` in flight. */
-  async #fetch(ids: readonly SessionId[], epoch: number): Promise<SessionDetails[]> {
-    const meta = this.#source.meta;
-    const out: SessionDetails[] = [];
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length && !failed && epoch === this.#epoch) {
-        const id = ids[next++] as SessionId;
-        try {
-          out.push(await meta.get(id));
-        } catch (error) {
-          if (NoSuchSessionError.is(error)) continue; // gone since `list`: absent (guarantee 3)
-          if (SessionClosedError.is(error) || CallTimeoutError.is(error)) {
-            failed = true;
-            throw error;
-          }
-          // Denied or malformed details: the session is alive (it was listed), keep its id.
-          out.push(idOnly(id));
-          this.#emitter.emit('error', error as MetaError);
-          if (this.#onDetailsError) callSafely(this.#onDetailsError, error as MetaError, id);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, ids.length) }, worker));
-    return out;
-  }
-
-  #complete(snapshot: readonly SessionDetails[]): void {
-    const next = settle(snapshot, this.#buffer ?? [], this.#gone, this.#accept);
-    this.#buffer = undefined;
-    this.#attempt = 0;
-    const changes = replace(this.#store, this.#store.map, next);
+    if (!isCurrent()) return;
+    const changes: SessionSetChange[] = [];
+    if ('lost' in outcome) {
+      for (const event of outcome.lost) changes.push(...toChanges(source.apply(event, this.#store, this.#gone)));
+    } else {
+      const next = source.settle(outcome.fetched, this.#buffer, this.#gone);
+      this.#buffer = [];
+      changes.push(...replace(this.#store, this.#store.map, next));
+    }
     this.#synced = true;
-    this.#settleReady(); // before the status: a 'live' listener may dispose the set
-    this.#setStatus('live');
+    this.#dispatch({ type: 'synced', epoch }); // status first (guarantee 5), then the changes
     this.#publish(changes);
+    if (mode === 'repair' && changes.length > 0 && this.#state.phase !== 'closed') {
+      const joined = changes.filter((c) => c.type === 'joined').length;
+      const drift = new DriftError(joined, changes.length - joined);
+      this.#emitter.emit('error', drift);
+      source.drifted?.(drift);
+    }
   }
 
-  #syncFailed(error: MetaError, session: WampSessionLike): void {
-    if (isFinal(error)) return this.#close(error); // #close reports it
-    this.#emitter.emit('error', error);
-    if (this.#session !== session) return;
-    // Retry with exponential backoff and jitter; a new session restarts the sync anyway.
-    const delay = Math.min(RETRY_BASE_MS * 2 ** this.#attempt++, RETRY_MAX_MS) * (0.5 + Math.random() / 2);
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      if (this.#session === session && this.#status.value !== 'closed') void this.#sync(session);
-    }, delay);
-    (this.#retry as { unref?: () => void }).unref?.(); // the session's socket keeps a process alive, not this
+  async #check(epoch: number, calibrate: boolean): Promise<void> {
+    const { check } = this.#source;
+    if (!check) return this.#dispatch({ type: 'checked', epoch, difference: 0 });
+    try {
+      const difference = await check.call(this.#source, () => this.#store.size, calibrate);
+      this.#dispatch({ type: 'checked', epoch, difference });
+    } catch (error) {
+      this.#dispatch({ type: 'checkFailed', epoch, error: asMetaError(error) });
+    }
   }
 
-  #cancelSync(): void {
-    this.#epoch++;
-    if (this.#retry !== undefined) clearTimeout(this.#retry);
-    this.#retry = undefined;
-  }
-
-  #setStatus(status: LiveStatus): void {
-    if (this.#status.value === status) return;
+  /** Emits the status when it changed; `ready` settles first, as a 'live' listener may dispose the set. */
+  #showStatus(): void {
+    const status = statusOf(this.#state);
+    if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== this.#state.error)) this.#snapshot = undefined;
+    if (status === this.#status.value) return;
+    if (status === 'live') this.#settleReady();
     this.#status.next(status);
     this.#emitter.emit('status', status);
+    // A dispose is the user's own doing: `subscribe` listeners hear of a close only with its cause.
+    if (status !== 'closed' || this.#state.error) this.#notify();
   }
 
-  /** Status first (guarantee 5), then the changes, then the new whole set. */
+  /** The changes, then the new whole set, then the `subscribe` listeners. */
   #publish(changes: readonly SessionSetChange[]): void {
+    this.#snapshot = undefined;
     for (const change of changes) {
       this.#changes.next(change);
       this.#emitter.emit(change.type, change.session);
     }
     if (this.#updates.observed) this.#updates.next(this.#store.snapshot());
+    this.#notify();
+  }
+
+  #notify(): void {
     for (const listener of [...this.#listeners]) callSafely(listener);
   }
 
-  #close(error: MetaError | undefined): void {
-    if (this.#status.value === 'closed') return;
-    this.#cancelSync();
-    if (error) this.#emitter.emit('error', error);
-    this.#setStatus('closed');
-    this.#settleReady(error ?? new SessionClosedError({ reason: 'wamp-session-meta.disposed' }));
-    this.#subscription.unsubscribe();
-    this.#source.forget(this);
+  #teardown(error: MetaError | undefined): void {
+    for (const handle of this.#timers.values()) this.#source.clock.clearTimeout(handle);
+    this.#timers.clear();
+    this.#buffer = [];
+    this.#settleReady(error ?? new SessionClosedError({ reason: DISPOSED }));
+    this.#disconnect?.();
+    this.#disconnect = undefined;
     this.#status.complete();
     this.#changes.complete();
     this.#updates.complete();
     this.#listeners.clear();
     this.#emitter.clear();
   }
+}
+
+function toChanges(outcome: SessionSetChange | SessionSetChange[] | undefined | 'resync'): SessionSetChange[] {
+  return outcome === undefined || outcome === 'resync' ? [] : Array.isArray(outcome) ? outcome : [outcome];
+}
+
+/** Sources fail with MetaErrors; anything else is a fault of the source, reported as such. */
+function asMetaError(error: unknown): MetaError {
+  return isMetaError(error) ? error : new RouterError('wamp.error.runtime_error', [String(error)], {}, { cause: error });
 }

@@ -1,7 +1,7 @@
 /**
  * The pure core of the live session set (the Phoenix Presence `syncState`/`syncDiff` idea):
- * deterministic functions over (state, event), no I/O, no timers. The shell in
- * live-session-set.ts does the WAMP work and calls these.
+ * deterministic functions over (state, event), no I/O, no timers. The sources (the meta API,
+ * a presence relay) do the WAMP work and call these.
  *
  * Session ids are drawn at random from [1, 2^53] and never reused (WAMP spec, "IDs"), so a
  * session joins once and leaves once. The set is therefore a two-phase set: a session is alive
@@ -10,21 +10,7 @@
  * that id back (no resurrection).
  */
 import type { SessionDetails, SessionId, SessionLeft } from '../types';
-
-/**
- * A change of the set, as `changes$` emits it.
- *
- * @example
- * ```ts
- * live.changes$.subscribe((change: SessionSetChange) => console.log(change.type, change.session.session));
- * ```
- */
-export interface SessionSetChange {
-  /** Whether the session came into the set or went out of it. */
-  readonly type: 'joined' | 'left';
-  /** The session (for `left`: its details as last known). */
-  readonly session: SessionDetails;
-}
+import type { SessionSetChange } from './types';
 
 export type LiveEvent =
   | { readonly type: 'join'; readonly details: SessionDetails }

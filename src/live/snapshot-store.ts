@@ -92,9 +92,36 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
   }
 }
 
-/** The mutable set of sessions a LiveSessionSet holds, with cheap snapshots. */
+/**
+ * Sessions grouped by authid, kept up to date by the store once somebody asked for it (so a set
+ * whose byAuthid() is never read pays nothing for it). A join appends to its group, a leave
+ * swaps the last member into its place: no allocation, never O(set size).
+ */
+class AuthidIndex {
+  readonly groups = new Map<string, SessionDetails[]>();
+
+  add(details: SessionDetails): void {
+    if (details.authid === undefined) return;
+    const group = this.groups.get(details.authid);
+    if (group) group.push(details);
+    else this.groups.set(details.authid, [details]);
+  }
+
+  remove(details: SessionDetails): void {
+    if (details.authid === undefined) return;
+    const group = this.groups.get(details.authid);
+    const at = group ? group.indexOf(details) : -1;
+    if (!group || at < 0) return;
+    const last = group.pop() as SessionDetails;
+    if (at < group.length) group[at] = last;
+    if (group.length === 0) this.groups.delete(details.authid);
+  }
+}
+
+/** The mutable set of sessions a live set holds, with cheap snapshots and an authid index. */
 export class SnapshotStore {
   readonly #map = new Map<SessionId, SessionDetails>();
+  #index: AuthidIndex | undefined;
   #head: Snapshot | undefined;
   #changed = false;
   #version = 0;
@@ -127,13 +154,29 @@ export class SnapshotStore {
 
   set(id: SessionId, details: SessionDetails): void {
     this.#touch(id);
+    if (this.#index) {
+      const had = this.#map.get(id);
+      if (had) this.#index.remove(had);
+      this.#index.add(details);
+    }
     this.#map.set(id, details);
   }
 
   delete(id: SessionId): void {
-    if (!this.#map.has(id)) return;
+    const had = this.#map.get(id);
+    if (!had) return;
     this.#touch(id);
+    this.#index?.remove(had);
     this.#map.delete(id);
+  }
+
+  /** The sessions by authid, a live read-only view (built on first use, then maintained). */
+  byAuthid(): ReadonlyMap<string, readonly SessionDetails[]> {
+    if (!this.#index) {
+      this.#index = new AuthidIndex();
+      for (const details of this.#map.values()) this.#index.add(details);
+    }
+    return this.#index.groups;
   }
 
   /** An immutable view of the current set; the same object until the set changes. */

@@ -4,7 +4,7 @@
  */
 import autobahn from 'autobahn';
 import { distinctUntilChanged, filter, map, type Observable } from 'rxjs';
-import { SessionMeta, type LiveSessionSet, type SessionDetails, type SessionId } from '../../src';
+import { SessionMeta, type LiveSessionSet, type LiveSnapshot, type SessionDetails, type SessionId } from '../../src';
 
 // ---- Wiring: one SessionMeta that follows an autobahn Connection across reconnects ----
 
@@ -24,14 +24,15 @@ declare function useSyncExternalStore<Snapshot>(
   getServerSnapshot?: () => Snapshot,
 ): Snapshot;
 
-/** The live set as React state: re-renders on every change, never tears (immutable snapshots). */
-export function useLiveSessions(live: LiveSessionSet): ReadonlyMap<SessionId, SessionDetails> {
+/** The live set as React state: re-renders on every change of the set or its status, never tears (immutable snapshots). */
+export function useLiveSessions(live: LiveSessionSet): LiveSnapshot {
   return useSyncExternalStore(live.subscribe, live.getSnapshot);
 }
 
 /** A component body (JSX left out: no React types here). */
 export function OnlineAdmins({ live }: { live: LiveSessionSet }): string[] {
-  const sessions = useLiveSessions(live);
+  const { status, sessions } = useLiveSessions(live);
+  if (status !== 'live') return [`(${status})`];
   return [...sessions.values()].filter((s) => s.authrole === 'admin').map((s) => s.authid ?? `#${s.session}`);
 }
 

@@ -20,29 +20,18 @@
  * The values are what real clients sent in HELLO, so a hostile authid reaches a dashboard through
  * a real router and the SDK exactly as it would from Crossbar with ticket/WAMP-CRA auth, where the
  * authid is whatever the user typed.
- *
- * The upstream connection is opened before the client's WebSocket handshake is accepted, so a
- * client of a stopped router sees "unreachable", not an open-then-closed socket.
  */
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
 import type { FoxRouterHandle } from './fox-router';
+import { startFrameProxy, type Frame, type FrameProxy } from './frame-proxy';
 
 const CALL = 48;
 const RESULT = 50;
 const EVENT = 36;
 const ERROR = 8;
 
-export interface DetailsProxy {
-  /** ws://127.0.0.1:PORT: give this to the observer (monitor, dashboard) instead of the router url. */
-  readonly url: string;
-  readonly port: number;
-  /** Terminates every proxied connection and stops listening. */
-  close(): Promise<void>;
-}
+/** Give `url` to the observer (monitor, dashboard) instead of the router url. */
+export type DetailsProxy = FrameProxy;
 
-type Frame = unknown[];
 type Rec = Record<string, unknown>;
 
 const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,74 +73,15 @@ function rewrite(frame: Frame, router: FoxRouterHandle, gets: Map<number, unknow
   return frame;
 }
 
-const parse = (data: WebSocket.RawData): Frame | null => {
-  try {
-    const frame: unknown = JSON.parse(String(data));
-    return Array.isArray(frame) ? frame : null;
-  } catch {
-    return null;
-  }
-};
-
-/** Close codes a server may send on to its client (RFC 6455 §7.4); anything else is a drop. */
-const forwardable = (code: number): boolean => code === 1000 || code === 1001 || (code >= 3000 && code <= 4999);
-
 export async function startDetailsProxy(router: FoxRouterHandle): Promise<DetailsProxy> {
-  const upstreams = new WeakMap<IncomingMessage, WebSocket>();
-  const server = new WebSocketServer({
-    host: '127.0.0.1',
-    port: 0,
-    handleProtocols: (protocols) => [...protocols][0] ?? false,
-    // Accept the client only once the router accepted us (see the header).
-    verifyClient: ({ req }, done) => {
-      const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean);
-      const upstream = new WebSocket(router.url, protocols);
-      upstream.once('open', () => {
-        upstreams.set(req, upstream);
-        done(true);
-      });
-      upstream.once('error', () => done(false, 502, 'router unreachable'));
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-
-  server.on('connection', (client, req) => {
-    const upstream = upstreams.get(req)!;
-    upstreams.delete(req);
+  return startFrameProxy(router.url, () => {
     const gets = new Map<number, unknown>();
-    client.on('error', () => undefined); // 'close' follows
-    upstream.on('error', () => undefined);
-
-    client.on('message', (data, isBinary) => {
-      const frame = parse(data);
-      if (frame?.[0] === CALL && frame[3] === 'wamp.session.get') {
-        gets.set(frame[1] as number, Array.isArray(frame[4]) ? frame[4][0] : undefined);
-      }
-      if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
-    });
-    upstream.on('message', (data, isBinary) => {
-      const frame = parse(data);
-      const out = frame ? JSON.stringify(rewrite(frame, router, gets)) : data;
-      if (client.readyState === WebSocket.OPEN) client.send(out, { binary: isBinary && !frame });
-    });
-    // A clean close (e.g. a kill's GOODBYE + close 1000) stays clean; a router drop stays a drop.
-    upstream.on('close', (code) => (forwardable(code) ? client.close(code) : client.terminate()));
-    client.on('close', () => upstream.terminate());
+    return {
+      up(frame) {
+        if (frame[0] === CALL && frame[3] === 'wamp.session.get') gets.set(frame[1] as number, Array.isArray(frame[4]) ? frame[4][0] : undefined);
+        return frame;
+      },
+      down: (frame) => rewrite(frame, router, gets),
+    };
   });
-
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `ws://127.0.0.1:${port}`,
-    port,
-    async close() {
-      for (const ws of server.clients) ws.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

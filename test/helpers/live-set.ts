@@ -12,6 +12,7 @@ export const ON_JOIN = 'wamp.session.on_join';
 export const ON_LEAVE = 'wamp.session.on_leave';
 export const LIST = 'wamp.session.list';
 export const GET = 'wamp.session.get';
+export const COUNT = 'wamp.session.count';
 
 // ---- Crossbar-shaped details ----
 
@@ -88,10 +89,11 @@ export class ScriptedRealm {
 
   /** The answer the router gives to `call` now (list filtered like Crossbar, get or no_such_session). */
   outcome(call: SentCall): Outcome {
-    if (call.procedure === LIST) {
+    if (call.procedure === LIST || call.procedure === COUNT) {
       const roles = (call.args?.[0] as string[] | undefined) ?? undefined;
       const ids = [...this.alive.values()].filter((s) => !roles || roles.includes(s.authrole)).map((s) => s.session);
-      return { ok: true, value: ids }; // Crossbar RESULT [[ids]]: autobahn hands over the list
+      // Crossbar RESULT [[ids]] / [n]: autobahn hands over the list / the number
+      return { ok: true, value: call.procedure === LIST ? ids : ids.length };
     }
     if (call.procedure === GET) {
       const id = call.args?.[0] as SessionId;

@@ -50,7 +50,8 @@ test(
     const observer = openObserver(router.url);
     const residents: TestClient[] = [];
     try {
-      const live = observer.meta.liveSessions();
+      // Verifying every 250 ms under churn: no false drift may be reported (liveErrors stays empty).
+      const live = observer.meta.liveSessions({ verifyIntervalMs: 250 });
       const liveErrors: MetaError[] = [];
       live.on('error', (e) => liveErrors.push(e));
       await live.ready;

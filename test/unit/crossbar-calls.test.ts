@@ -125,11 +125,20 @@ describe('Crossbar 22.6.1 meta calls, replayed through SessionMeta', () => {
     expect(refused.filter((c) => !justified(c)).map(label)).toEqual([]);
   });
 
+  const emptyFilter = (c: CapturedCall): boolean => {
+    const { args, kwargs } = fromFrame(c.call);
+    const filter = args[0] ?? kwargs.filter_authroles;
+    return (c.procedure === 'wamp.session.count' || c.procedure === 'wamp.session.list') && Array.isArray(filter) && filter.length === 0;
+  };
+
   test.each(replayed.map((c) => [label(c), c] as const))('%s', async (_name, c) => {
     const invoke = sdkCall(fromFrame(c.call))!;
     const { session, meta, outcome } = replay(c, invoke);
     try {
       expectOutcome(c, await outcome);
+      // An empty filter matches nothing: the SDK answers what Crossbar answered, without a call
+      // (other routers read `[]` as no filter).
+      if (emptyFilter(c)) return expect(session.calls).toEqual([]);
       // On the wire: one CALL, binding to the same arguments, in a shape Crossbar accepted.
       expect(session.calls).toHaveLength(1);
       const sent = fromSent(session.calls[0]!);
