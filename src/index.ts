@@ -5,6 +5,11 @@
  */
 export { SessionMeta } from './session-meta';
 export { LiveSessionSet } from './live/live-session-set';
+export { publishPresence } from './presence/relay';
+export { mirrorPresence } from './presence/mirror';
+export type { PresenceRelay, PublishPresenceOptions } from './presence/relay';
+export type { PresenceMirror, MirrorPresenceOptions } from './presence/mirror';
+export type { PresenceEntry } from './presence/protocol';
 export {
   MetaError,
   NoSuchSessionError,

@@ -5,14 +5,11 @@ import { LiveSessionSet } from './live/live-session-set';
 import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
 import type { LiveSessionSetOptions } from './live/types';
 import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
-import { SessionAnnouncer } from './session/announcer';
-import { CallPipeline } from './session/calls';
-import { followConnection } from './session/connection-hooks';
+import { SessionFollower } from './session/follower';
 import { KnownSessions } from './session/known-sessions';
-import { watchSession } from './session/liveness';
+import { ownerOf, sessionsOf } from './session/registry';
 import { TopicStream } from './topic-stream';
 import type {
-  CloseDetails,
   KillOptions,
   KillResult,
   SessionDetails,
@@ -87,20 +84,15 @@ export class SessionMeta {
    */
   readonly errors$: Observable<MetaError>;
 
-  readonly #announcer = new SessionAnnouncer();
+  readonly #follower: SessionFollower;
   readonly #disposed$ = new Subject<void>();
   readonly #errors = new Subject<MetaError>();
   readonly #known = new KnownSessions();
   readonly #liveSets = new Set<RegisteredSet>();
-  /** Sessions known closed: no UNSUBSCRIBE is sent on them. */
-  readonly #gone = new WeakSet<WampSessionLike>();
   readonly #joins: TopicStream<SessionDetails>;
   readonly #leaves: TopicStream<SessionLeft>;
   readonly #callTimeoutMs: number;
   readonly #clock: Clock = systemClock;
-  readonly #calls: CallPipeline;
-  #unwatch: (() => void) | undefined;
-  #release: (() => void) | undefined;
   #disposed = false;
 
   /**
@@ -119,11 +111,12 @@ export class SessionMeta {
   constructor(session: WampSessionLike | null, options: SessionMetaOptions = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an object');
     this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
-    this.#calls = new CallPipeline(this.#callTimeoutMs, this.#clock, (error) => this.#report(error));
+    this.#follower = new SessionFollower(this.#callTimeoutMs, this.#clock, (error) => this.#report(error), () => this.#known.clear());
     this.errors$ = this.#errors.asObservable();
-    const session$ = this.#announcer.session$;
-    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), session$, this.#disposed$, this.#gone);
-    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), session$, this.#disposed$, this.#gone);
+    const { session$, gone } = this.#follower;
+    sessionsOf.set(this, session$);
+    this.#joins = new TopicStream(uri.ON_JOIN, (p) => this.#parseJoin(p), session$, this.#disposed$, gone);
+    this.#leaves = new TopicStream(uri.ON_LEAVE, (p) => this.#parseLeave(p), session$, this.#disposed$, gone);
     this.joins$ = this.#joins.events$;
     // What joins said is remembered only while somebody listens to leaves$ (live sets keep their own).
     this.leaves$ = new Observable<SessionLeft>((subscriber) => {
@@ -152,17 +145,7 @@ export class SessionMeta {
   static fromConnection<S extends WampSessionLike>(connection: WampConnectionLike<S>, options?: SessionMetaOptions): SessionMeta {
     if (typeof connection !== 'object' || connection === null) throw new InvalidArgumentError('connection', 'an autobahn Connection');
     const meta = new SessionMeta(null, options);
-    meta.#release = followConnection(
-      connection,
-      (session) => {
-        if (!meta.#disposed) meta.attach(session);
-      },
-      (details) => {
-        if (!meta.#disposed) meta.#closed(meta.#announcer.current, details, true);
-      },
-    );
-    const open = connection.session;
-    if (open?.isOpen) meta.attach(open);
+    meta.#follower.follow(connection);
     return meta;
   }
 
@@ -175,7 +158,7 @@ export class SessionMeta {
    * ```
    */
   get session(): WampSessionLike | null {
-    return this.#announcer.current;
+    return this.#follower.current;
   }
 
   /**
@@ -190,15 +173,7 @@ export class SessionMeta {
    * ```
    */
   attach(session: WampSessionLike): void {
-    if (this.#disposed) throw new SessionClosedError({ reason: uri.DISPOSED });
-    if (typeof session !== 'object' || session === null || typeof session.call !== 'function' || typeof session.subscribe !== 'function') {
-      throw new InvalidArgumentError('session', 'a WAMP session (autobahn Session)');
-    }
-    const current = this.#announcer.current;
-    if (current === session) return;
-    if (current) this.#closed(current, undefined);
-    this.#unwatch = watchSession(session, this.#clock, (close) => this.#closed(session, close, true));
-    this.#announcer.set(session);
+    this.#follower.attach(session);
   }
 
   /**
@@ -212,7 +187,7 @@ export class SessionMeta {
    * ```
    */
   detach(): void {
-    this.#closed(this.#announcer.current, undefined);
+    this.#follower.closed(this.#follower.current, undefined);
   }
 
   /**
@@ -273,7 +248,7 @@ export class SessionMeta {
       uri.KILL,
       () => {
         checkSessionId(id);
-        if (id === this.#announcer.current?.id) throw new InvalidArgumentError('id', 'another session than your own');
+        if (id === this.#follower.current?.id) throw new InvalidArgumentError('id', 'another session than your own');
         return [[id], checkKillOptions(options)];
       },
       () => undefined,
@@ -334,7 +309,7 @@ export class SessionMeta {
     if (this.#disposed) throw new SessionClosedError({ reason: uri.DISPOSED });
     const settings = checkLiveOptions(options);
     const api: MetaApi = {
-      session$: this.#announcer.session$,
+      session$: this.#follower.session$,
       joins: this.#joins,
       leaves: this.#leaves,
       errors$: this.errors$,
@@ -349,7 +324,9 @@ export class SessionMeta {
         return () => this.#liveSets.delete(set);
       },
     };
-    return LiveSessionSet.fromSource(new MetaSource(api, settings));
+    const live = LiveSessionSet.fromSource(new MetaSource(api, settings));
+    ownerOf.set(live, this);
+    return live;
   }
 
   /**
@@ -366,12 +343,10 @@ export class SessionMeta {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const live of [...this.#liveSets]) live.dispose();
-    this.#release?.();
-    this.#closed(this.#announcer.current, { reason: uri.DISPOSED });
+    this.#follower.dispose();
     this.#disposed$.next();
     this.#disposed$.complete();
     this.#errors.complete();
-    this.#announcer.complete();
   }
 
   /**
@@ -384,21 +359,6 @@ export class SessionMeta {
    */
   [disposeSymbol](): void {
     this.dispose();
-  }
-
-  /**
-   * The attached session closed (`gone`) or is let go: settle everything that depended on it.
-   * A gone session is not sent UNSUBSCRIBEs: autobahn still reports it open inside
-   * `Connection.onclose`, but its socket is closing.
-   */
-  #closed(session: WampSessionLike | null, close: CloseDetails | undefined, gone = false): void {
-    if (session === null || this.#announcer.current !== session) return;
-    if (gone) this.#gone.add(session);
-    this.#unwatch?.();
-    this.#unwatch = undefined;
-    this.#calls.failAll(close);
-    this.#known.clear();
-    this.#announcer.set(null);
   }
 
   /** `count`/`list` with a filter: an empty `authroles` matches nothing, answered without a call (Nexus reads `[]` as no filter). */
@@ -422,7 +382,7 @@ export class SessionMeta {
   }
 
   #invoke<T>(procedure: string, prepare: () => [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
-    return this.#calls.invoke(this.#announcer.current, procedure, prepare, parse, id);
+    return this.#follower.invoke(procedure, prepare, parse, id);
   }
 
   #parseJoin(payload: Payload): SessionDetails | undefined {

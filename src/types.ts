@@ -160,6 +160,12 @@ export interface WampSessionLike {
   ): PromiseLike<unknown>;
   /** autobahn `Session.unsubscribe` of a handle `subscribe` resolved with. */
   unsubscribe(subscription: never): PromiseLike<unknown>;
+  /** autobahn `Session.register` (a presence relay registers `<prefix>.get_state`). */
+  register?(procedure: string, endpoint: (args?: unknown[], kwargs?: Record<string, unknown>, details?: unknown) => unknown, options?: Record<string, unknown>): PromiseLike<unknown>;
+  /** autobahn `Session.unregister` of a handle `register` resolved with. */
+  unregister?(registration: never): PromiseLike<unknown>;
+  /** autobahn `Session.publish`; with `{ acknowledge: true }` it returns a promise. */
+  publish?(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): PromiseLike<unknown> | undefined | void;
   /** autobahn calls this on GOODBYE/ABORT; the SDK chains it to learn of a close. */
   onleave?: ((reason: string, details: CloseDetails) => void) | null | undefined;
 }

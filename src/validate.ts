@@ -50,6 +50,11 @@ export function checkKillOptions(value: KillOptions | undefined, argument = 'opt
   return kwargs;
 }
 
+export function checkUri(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || !URI.test(value)) fail(argument, 'a WAMP URI such as "com.example.presence"');
+  return value;
+}
+
 export function checkTimeout(value: unknown, argument: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
     fail(argument, 'a number of milliseconds in [0, 2^31-1]');

@@ -13,10 +13,16 @@ import WebSocket, { WebSocketServer } from 'ws';
 
 export type Frame = unknown[];
 
+/** Sends a frame of the test's own to either side of one proxied connection (to answer, or to release a held frame). */
+export interface FrameIo {
+  client(frame: Frame): void;
+  router(frame: Frame): void;
+}
+
 /** The hooks of one proxied connection: client → router (`up`) and router → client (`down`). */
 export interface FrameHooks {
-  up(frame: Frame): Frame | null;
-  down(frame: Frame): Frame | null;
+  up(frame: Frame, io: FrameIo): Frame | null;
+  down(frame: Frame, io: FrameIo): Frame | null;
 }
 
 export interface FrameProxy {
@@ -77,10 +83,12 @@ export async function startFrameProxy(upstreamUrl: string, connection: () => Fra
     const upstream = upstreams.get(req)!;
     upstreams.delete(req);
     const hooks = connection();
+    const send = (to: WebSocket) => (frame: Frame) => to.readyState === WebSocket.OPEN && to.send(JSON.stringify(frame));
+    const io: FrameIo = { client: send(client), router: send(upstream) };
     client.on('error', () => undefined); // 'close' follows
     upstream.on('error', () => undefined);
-    client.on('message', (data, isBinary) => relay(data, isBinary, (f) => hooks.up(f), upstream));
-    upstream.on('message', (data, isBinary) => relay(data, isBinary, (f) => hooks.down(f), client));
+    client.on('message', (data, isBinary) => relay(data, isBinary, (f) => hooks.up(f, io), upstream));
+    upstream.on('message', (data, isBinary) => relay(data, isBinary, (f) => hooks.down(f, io), client));
     // A clean close (e.g. a kill's GOODBYE + close 1000) stays clean; a router drop stays a drop.
     upstream.on('close', (code) => (forwardable(code) ? client.close(code) : client.terminate()));
     client.on('close', () => upstream.terminate());
