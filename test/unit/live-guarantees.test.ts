@@ -492,7 +492,8 @@ describe('sync failures', () => {
     await flush();
     expect(realm.pending(session, LIST)).toHaveLength(1); // never answered: times out after 30 ms
     await waitFor(() => realm.pending(session, LIST).length === 2, 2000, 'the retried list'); // after the backoff
-    expect(rec.errors).toEqual([expect.any(CallTimeoutError)]);
+    // (A SUBSCRIBE slower than 30 ms on a loaded machine is reported too; that is not this test's subject.)
+    expect(rec.errors.filter((e) => e.procedure === LIST)).toEqual([expect.any(CallTimeoutError)]);
     expect(live.status).toBe('syncing');
     await answerAll(realm, session);
     expect(live.status).toBe('live');
