@@ -418,8 +418,8 @@ export class LiveSessionSet implements LiveSessionView {
   #showStatus(): void {
     const status = statusOf(this.#state);
     if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== this.#state.error)) this.#snapshot = undefined;
+    if (this.#state.phase === 'live') this.#settleReady(); // synced, even if an upstream says stale
     if (status === this.#status.value) return;
-    if (status === 'live') this.#settleReady();
     this.#status.next(status);
     this.#emitter.emit('status', status);
     // A dispose is the user's own doing: `subscribe` listeners hear of a close only with its cause.

@@ -102,9 +102,17 @@ class Relay implements PresenceRelay {
     this.#heartbeatMs = heartbeatMs;
     this.errors$ = this.#errors.asObservable();
     this.ready = new Promise<void>((resolve) => (this.#registered = resolve));
-    for (const set of sets) for (const details of set.values()) this.#add(details, false);
+    // Started a microtask later, so that what the first projections report reaches `errors$`
+    // observers subscribed right after publishPresence() returned.
+    queueMicrotask(() => this.#start(session$));
+  }
+
+  #start(session$: Observable<WampSessionLike | null>): void {
+    if (this.#disposed) return;
+    // The current sessions and every change after them, with nothing in between (synchronous).
+    for (const set of this.#sets) for (const details of set.values()) this.#add(details, false);
     this.#stale = this.#anyStale();
-    for (const set of sets) {
+    for (const set of this.#sets) {
       this.#subscription.add(set.changes$.subscribe((change) => this.#onChange(change)));
       this.#subscription.add(set.status$.subscribe(() => this.#onStatus()));
     }

@@ -104,6 +104,13 @@ export class ScriptedRealm {
     throw new Error(`ScriptedRealm: no answer for ${call.procedure}`);
   }
 
+  /** For a FakeSession's `onCall`: answers at once from the realm's state. */
+  readonly answerNow = (call: SentCall): unknown => {
+    const outcome = this.outcome(call);
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  };
+
   deliver(call: SentCall, outcome: Outcome): void {
     this.#answered.add(call);
     if (outcome.ok) call.resolve(outcome.value);

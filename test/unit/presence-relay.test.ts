@@ -1,0 +1,166 @@
+/**
+ * The presence relay over a scripted realm, with injected timers: what it publishes, when, and in
+ * which shape (API.md §6 wire protocol), without a router. The session records what the relay
+ * registers and publishes.
+ */
+import { SessionMeta, publishPresence } from '../../src';
+import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
+import { FakeSession, flush } from '../helpers/fake-session';
+import { ScriptedRealm, metaTracker } from '../helpers/live-set';
+
+const PREFIX = 'com.example.presence';
+const metas = metaTracker();
+
+/** A FakeSession that can also register and publish, as an autobahn Session does. */
+class RelaySession extends FakeSession {
+  readonly published: Array<{ topic: string; payload: Record<string, unknown> }> = [];
+  readonly registered = new Map<string, () => unknown>();
+  unregistered = 0;
+
+  register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+    this.registered.set(procedure, endpoint);
+    return Promise.resolve({ procedure });
+  }
+
+  unregister(): Promise<void> {
+    this.unregistered++;
+    return Promise.resolve();
+  }
+
+  override publish(topic: string, args?: unknown[] | null, kwargs?: Record<string, unknown> | null, options?: Record<string, unknown>): Promise<void> | undefined {
+    if (!topic.startsWith(PREFIX)) {
+      super.publish(topic, args, kwargs);
+      return undefined;
+    }
+    this.published.push({ topic: topic.slice(PREFIX.length + 1), payload: args![0] as Record<string, unknown> });
+    return options?.acknowledge ? Promise.resolve() : undefined;
+  }
+
+  state(): Record<string, unknown> {
+    return this.registered.get(`${PREFIX}.get_state`)!() as Record<string, unknown>;
+  }
+
+  changes(): Array<Record<string, unknown>> {
+    return this.published.filter((p) => p.topic === 'on_change').map((p) => p.payload);
+  }
+
+  heartbeats(): Array<Record<string, unknown>> {
+    return this.published.filter((p) => p.topic === 'on_heartbeat').map((p) => p.payload);
+  }
+}
+
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] }));
+afterEach(() => {
+  metas.disposeAll();
+  jest.useRealTimers();
+});
+
+async function running(others: number[] = [11, 12], project?: (s: SessionDetails) => PresenceEntry) {
+  const realm = new ScriptedRealm();
+  for (const id of others) realm.add(id, 'user', false);
+  const session = new RelaySession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  realm.add(1, 'service', false);
+  const meta: SessionMeta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  await live.ready;
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000, ...(project && { project }) });
+  const errors: MetaError[] = [];
+  relay.errors$.subscribe((e) => errors.push(e));
+  await relay.ready;
+  return { realm, session, meta, live, relay, errors };
+}
+
+test('get_state: epoch, seq, heartbeatMs, stale and the projected sessions; nothing private', async () => {
+  const { session } = await running();
+  const state = session.state();
+  expect(state).toMatchObject({ seq: 0, heartbeatMs: 1000, stale: false });
+  expect(typeof state.epoch).toBe('string');
+  expect(state.sessions).toEqual([
+    { session: 11, authid: 'user-11', authrole: 'user' },
+    { session: 12, authid: 'user-12', authrole: 'user' },
+    { session: 1, authid: 'user-1', authrole: 'service' },
+  ]);
+  expect(JSON.stringify(state)).not.toContain('peer'); // Crossbar's transport.peer stays in the service
+  expect(session.heartbeats()).toEqual([{ epoch: state.epoch, seq: 0 }]); // announced once registered
+});
+
+test('a burst of 1000 joins in one tick is one publication, seq + 1', async () => {
+  const { realm, session } = await running();
+  for (let i = 0; i < 1000; i++) realm.add(100 + i);
+  expect(session.changes()).toEqual([]);
+  jest.advanceTimersByTime(10);
+  const changes = session.changes();
+  expect(changes).toHaveLength(1);
+  expect(changes[0]).toMatchObject({ seq: 1, left: [] });
+  expect((changes[0]!.joined as unknown[]).length).toBe(1000);
+});
+
+test('a join and its leave in the same window publish nothing; leaves go out as ids', async () => {
+  const { realm, session } = await running();
+  realm.add(50);
+  realm.remove(50);
+  realm.remove(11);
+  jest.advanceTimersByTime(10);
+  expect(session.changes()).toEqual([expect.objectContaining({ seq: 1, joined: [], left: [11] })]);
+});
+
+test('get_state sends pending changes first, so its seq covers every entry in it', async () => {
+  const { realm, session } = await running();
+  realm.add(60);
+  const state = session.state();
+  expect(session.changes()).toEqual([expect.objectContaining({ seq: 1, joined: [{ session: 60, authid: 'user-60', authrole: 'user' }] })]);
+  expect(state.seq).toBe(1);
+  expect((state.sessions as PresenceEntry[]).map((e) => e.session)).toContain(60);
+});
+
+test('heartbeats every heartbeatMs with the last seq; at once with stale: true when the set goes stale', async () => {
+  const { realm, session, meta } = await running();
+  jest.advanceTimersByTime(1000);
+  expect(session.heartbeats().at(-1)).toEqual({ epoch: session.state().epoch, seq: 0 });
+  realm.add(70);
+  jest.advanceTimersByTime(1000); // the change goes out before the heartbeat that counts it
+  expect(session.heartbeats().at(-1)).toMatchObject({ seq: 1 });
+  meta.detach(); // the set goes stale: said at once, while the session can still say it
+  expect(session.heartbeats().at(-1)).toMatchObject({ seq: 1, stale: true });
+  const before = session.published.length;
+  jest.advanceTimersByTime(3000);
+  expect(session.published.length).toBe(before); // detached: nothing goes out
+  meta.attach(session);
+  await flush();
+  expect(session.heartbeats().at(-1)).toEqual({ epoch: session.state().epoch, seq: 1 }); // re-registered, resynced: live again
+});
+
+test('a custom projection decides what leaves; one that throws or lies is reported and skipped', async () => {
+  const project = (s: SessionDetails): PresenceEntry => {
+    if (s.session === 12) throw new Error('bug in projection');
+    if (s.session === 11) return { session: 999 };
+    return { session: s.session, name: s.authid?.toUpperCase() };
+  };
+  const { session, errors } = await running([11, 12], project);
+  expect(session.state().sessions).toEqual([{ session: 1, name: 'USER-1' }]);
+  expect(errors).toHaveLength(2);
+});
+
+test('dispose: a last heartbeat with stale: true, unregistered, silent afterwards', async () => {
+  const { realm, session, relay } = await running();
+  relay.dispose();
+  expect(session.heartbeats().at(-1)).toMatchObject({ stale: true });
+  expect(session.unregistered).toBe(1);
+  const count = session.published.length;
+  realm.add(80);
+  jest.advanceTimersByTime(5000);
+  expect(session.published.length).toBe(count);
+  relay.dispose(); // idempotent
+});
+
+test('a new session of its SessionMeta: registered again, and what changed meanwhile goes out', async () => {
+  const { realm, session, meta } = await running();
+  const next = new RelaySession({ id: 2, onCall: realm.answerNow });
+  realm.sessions.push(next);
+  meta.attach(next);
+  await flush();
+  expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  expect(session.state().epoch).toBe(next.state().epoch); // same relay, same epoch
+});
