@@ -23,9 +23,6 @@ import type {
 import * as uri from './uris';
 import { checkFilter, checkKillOptions, checkNonEmptyString, checkSessionId, checkTimeout } from './validate';
 
-/** `Symbol.dispose` where the runtime has it (Node 20+, recent browsers), a registry symbol elsewhere. */
-const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
-
 /** A live set as its SessionMeta reaches it. */
 interface RegisteredSet {
   verifyNow(): void;
@@ -357,7 +354,9 @@ export class SessionMeta {
    * { using meta = new SessionMeta(session); await meta.count(); } // disposed here
    * ```
    */
-  [disposeSymbol](): void {
+  // `Symbol.dispose` itself (Node 20+, current browsers), not a variable: a computed key a bundler
+  // cannot evaluate would keep this class in every bundle, used or not.
+  [Symbol.dispose](): void {
     this.dispose();
   }
 
