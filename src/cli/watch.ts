@@ -69,7 +69,7 @@ export function watch({ link, filter, view, gets, err, signal, describeClose }: 
       gets.subscribe(() => {
         if (status !== 'syncing') return;
         sync.done++;
-        schedule();
+        flush(); // now: answers arrive in bursts, and a progress view wants each step
       }),
     );
     subscriptions.add(
