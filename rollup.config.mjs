@@ -59,6 +59,6 @@ export default [
       typescript({ tsconfig, ...checkedOnce, outDir: 'dist/browser' }),
       terser(),
     ],
-    output: { file: 'dist/browser/wamp-session-meta.js', format: 'es', sourcemap: true },
+    output: { file: 'dist/browser/wamp-session-meta.js', format: 'es' },
   },
 ];
