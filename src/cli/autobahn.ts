@@ -10,7 +10,7 @@
  *   `ws`: a subclass with a no-op 'error' listener, since plain `ws` throws on a refused
  *   connection when nobody listens for 'error' (autobahn learns of it from 'close').
  */
-/// <reference path="../../autobahn.d.ts" />
+/// <reference path="../../autobahn/index.d.ts" />
 import { CliFailure } from './exit';
 
 export type Autobahn = typeof import('autobahn');

@@ -1,5 +1,5 @@
 /** The command's connection to the router: an autobahn Connection and the SessionMeta on it. */
-/// <reference path="../../autobahn.d.ts" />
+/// <reference path="../../autobahn/index.d.ts" />
 import type autobahn from 'autobahn';
 import { SessionMeta, type WampSessionLike } from '../index';
 import { GET } from '../uris';

@@ -1,2 +1,2 @@
-// The autobahn types this package ships (autobahn.d.ts at the root), for the tests, examples and bench.
-/// <reference path="../../autobahn.d.ts" />
+// The autobahn types this package ships (autobahn/index.d.ts), for the tests, examples and bench.
+/// <reference path="../../autobahn/index.d.ts" />
