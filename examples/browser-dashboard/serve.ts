@@ -130,5 +130,5 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', stop).once('SIGTERM', stop);
 }
 
-// Run as a script only (see examples/node-monitor/monitor.ts for why this test).
+// Run as a script only (see examples/node-monitor/demo.ts for why this test).
 if (/examples[\\/]browser-dashboard[\\/]serve\.ts$/.test(process.argv[1] ?? '')) void main(process.argv.slice(2));
