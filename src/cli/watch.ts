@@ -101,5 +101,6 @@ export function watch({ link, filter, view, gets, err, signal, describeClose }: 
     link.onClose((close) => {
       if (!close.willRetry) finish(EXIT.failed, describeClose(close));
     });
+    if (signal?.aborted) onAbort(); // stopped before it started
   });
 }
