@@ -4,7 +4,7 @@
  * against a scripted WAMP endpoint for what fox cannot do (ticket auth, denied calls and
  * subscriptions, unknown realms: fox creates any realm on demand).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -345,7 +345,9 @@ describe('one-line errors', () => {
 
     test('from --ticket-file (one trailing newline ignored)', async () => {
       const router = await refusingRouter();
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'wamp-sessions-')), 'ticket');
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'wamp-sessions-'));
+      defer(() => rmSync(dir, { recursive: true, force: true }));
+      const file = path.join(dir, 'ticket');
       writeFileSync(file, `${ticket}\n`, { mode: 0o600 });
       expect(await command(['count', '--url', router.url, '--authid', 'alice', '--ticket-file', file])).toEqual(refused);
       expect(router.received[1]).toEqual([AUTHENTICATE, ticket, {}]);
