@@ -1,13 +1,10 @@
 /**
- * Captures line output (the wamp-sessions command's stdout/stderr, the demo's writers) and waits
- * for lines, bounded, for the CLI and example tests.
+ * Captures the line output of the wamp-sessions command (and the demo around it) and waits for
+ * lines, bounded, for the CLI and example tests.
  */
 export class OutputLines {
   readonly out: string[] = [];
   readonly err: string[] = [];
-  /** Pass as line writers. */
-  readonly writeOut = (line: string): void => void this.out.push(line);
-  readonly writeErr = (line: string): void => void this.err.push(line);
   /** Pass as streams (text ending in a newline per line, as the command writes it). */
   readonly stdout = { write: (text: string): void => splitLines(text, this.out) };
   readonly stderr = { write: (text: string): void => splitLines(text, this.err) };
