@@ -137,9 +137,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
       realm,
       authid,
       ticket,
-      retry: command.name === 'watch',
       callTimeoutMs: io.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-      onGet: () => gets.next(),
+      // watch rides out drops and shows sync progress; a one-shot command gives up at the first close.
+      ...(command.name === 'watch' ? { retry: true, onGet: () => gets.next() } : { retry: false }),
     });
     await interruptible(link.opened, io.signal);
     const filter = authroles && { authroles };
