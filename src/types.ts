@@ -175,7 +175,7 @@ export interface WampSessionLike {
  *
  * @example
  * ```ts
- * const connection: WampConnectionLike = new autobahn.Connection({ url, realm: 'realm1' });
+ * const connection: WampConnectionLike<autobahn.Session> = new autobahn.Connection({ url, realm: 'realm1' });
  * ```
  */
 export interface WampConnectionLike<S extends WampSessionLike = WampSessionLike> {

@@ -4,7 +4,7 @@
 //
 // Everything the router sends (authid, authrole, messages...) is written with textContent, never
 // as HTML: a session's details are whatever its client or authenticator chose.
-import { SessionMeta } from '../../dist/index.mjs';
+import { SessionMeta } from '../../dist/browser/wamp-session-meta.js';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? 'ws://127.0.0.1:8080/ws';

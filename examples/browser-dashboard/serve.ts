@@ -4,13 +4,8 @@
  *   npx tsx examples/browser-dashboard/serve.ts [--port 8000]
  *   → open http://127.0.0.1:8000/examples/browser-dashboard/?url=ws://127.0.0.1:8080/ws&realm=realm1
  *
- * It serves the repository root, but only what the page needs: the page itself, the SDK build
- * (dist/, `npm run build` first), autobahn-browser, and rxjs + tslib. Everything else is 404.
- *
- * rxjs 7 has no single-file ES module build: its ESM (dist/esm) is many files importing each
- * other without a file extension ('./internal/Observable'), which only bundlers resolve. The
- * page's import map points `rxjs` at dist/esm/index.js, and this server answers an extensionless
- * path with the `.js` file next to it.
+ * It serves the repository root, but only what the page needs: the page itself, the SDK's browser
+ * build (dist/browser/, `npm run build` first) and autobahn-browser. Everything else is 404.
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -41,10 +36,8 @@ const PAGE = '/examples/browser-dashboard/';
 /** Path prefixes (from the repo root) that may be served. */
 const ALLOWED = [
   'examples/browser-dashboard/',
-  'dist/',
+  'dist/browser/',
   'node_modules/autobahn-browser/',
-  'node_modules/rxjs/dist/esm/',
-  'node_modules/tslib/',
 ];
 
 const MIME: Record<string, string> = {
@@ -74,9 +67,7 @@ async function resolveFile(urlPath: string): Promise<string | null> {
   if (relative.includes('\0') || !ALLOWED.some((prefix) => relative.startsWith(prefix))) return null;
   const file = path.join(ROOT, relative);
   if (!file.startsWith(`${ROOT}${path.sep}`)) return null; // belt and braces against traversal
-  if (await isFile(file)) return file;
-  if (path.extname(file) === '' && (await isFile(`${file}.js`))) return `${file}.js`; // rxjs ESM, see header
-  return null;
+  return (await isFile(file)) ? file : null;
 }
 
 export interface DashboardServer {
@@ -139,5 +130,5 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', stop).once('SIGTERM', stop);
 }
 
-// Run as a script only (see examples/node-monitor/monitor.ts for why this test).
+// Run as a script only (see examples/node-monitor/demo.ts for why this test).
 if (/examples[\\/]browser-dashboard[\\/]serve\.ts$/.test(process.argv[1] ?? '')) void main(process.argv.slice(2));

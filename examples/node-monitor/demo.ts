@@ -1,29 +1,31 @@
 /**
- * `npm run demo`: a self-contained tour of the live session monitor.
+ * `npm run demo`: a self-contained tour of the `wamp-sessions` command.
  *
  * Starts an embedded fox-wamp router (the test harness, test/helpers/fox-router.ts), a handful of
  * simulated clients with different authroles that join, leave and get killed (by an `operator`
- * client using SessionMeta.kill / killByAuthrole), and the monitor's `watch` against it. Runs until
- * Ctrl-C, or `--duration <seconds>` and then exits 0.
+ * client using SessionMeta.kill / killByAuthrole), and `wamp-sessions watch` against it (the
+ * command's own code, src/cli: a live table on a terminal, one line per change when piped). Runs
+ * until Ctrl-C, or `--duration <seconds>` and then exits 0.
  *
- * fox-wamp does not report authid/authrole in its meta API, so the monitor connects through the
+ * fox-wamp does not report authid/authrole in its meta API, so the command connects through the
  * details proxy (test/helpers/details-proxy.ts), which adds what each client sent in HELLO, as
  * Crossbar reports it. The simulated clients connect to the router directly.
  */
 import '../../test/helpers/websocket-global'; // before autobahn: a global WebSocket on Node 20
+import { readFile } from 'node:fs/promises';
 import autobahn from 'autobahn';
 import { SessionMeta } from '../../src';
+import { runCli, type CliOutput } from '../../src/cli/run';
 import { connectClient, startFoxRouter, type TestClient } from '../../test/helpers/fox-router';
 import { startDetailsProxy } from '../../test/helpers/details-proxy';
-import { runMonitor } from './monitor';
 
 export interface DemoOptions {
   /** Stop after this many seconds (default: run until `signal` aborts). */
   readonly durationSec?: number;
   readonly signal?: AbortSignal;
-  /** Receives each output line. Default: stdout. */
-  readonly out?: (line: string) => void;
-  readonly err?: (line: string) => void;
+  /** Where the command and the narration write. Default: process.stdout / process.stderr. */
+  readonly stdout?: CliOutput;
+  readonly stderr?: Pick<CliOutput, 'write'>;
   /** Time between two simulated events. Default 700 ms. */
   readonly tickMs?: number;
 }
@@ -109,8 +111,10 @@ class Simulation {
  * ```
  */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
-  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const out = (line: string): void => void stdout.write(`${line}\n`);
+  const err = (line: string): void => void stderr.write(`${line}\n`);
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
@@ -122,11 +126,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const proxy = await startDetailsProxy(router);
   const operator = await connectClient(router.url, { authid: 'ops', authrole: 'operator' });
   const meta = new SessionMeta(operator.session);
-  const sim = new Simulation(router.url, meta, out);
-  out(`fox-wamp router on ${router.url} (realm1); the monitor watches it through ${proxy.url}`);
+  // On a terminal the table is the show: narration would scroll it away.
+  const sim = new Simulation(router.url, meta, stdout.isTTY ? () => undefined : out);
+  out(`fox-wamp router on ${router.url} (realm1); wamp-sessions watches it through ${proxy.url}`);
   out(`  (in another terminal: npm run monitor -- --url ${proxy.url})`);
 
-  const monitor = runMonitor({ url: proxy.url, realm: router.realm, out, err, signal: stop.signal });
+  const monitor = runCli(['watch', '--url', proxy.url, '--realm', router.realm], {
+    stdout,
+    stderr,
+    env: {},
+    signal: stop.signal,
+    version: 'demo',
+    readFile: (path) => readFile(path, 'utf8'),
+  });
   let code = 0;
   let ticking: Promise<void> = Promise.resolve();
   const ticks = setInterval(() => {
@@ -164,5 +176,6 @@ async function main(argv: readonly string[]): Promise<void> {
   process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
 }
 
-// Run as a script only (see the same line in monitor.ts).
+// Run as a script only (tsx runs this file as ESM, jest as CommonJS, so neither import.meta nor
+// require.main works in both; the entry path does).
 if (/examples[\\/]node-monitor[\\/]demo\.ts$/.test(process.argv[1] ?? '')) void main(process.argv.slice(2));

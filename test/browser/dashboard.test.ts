@@ -1,7 +1,8 @@
 /**
  * The browser dashboard (examples/browser-dashboard) in real headless Chromium, against a real
- * fox-wamp router: the page runs autobahn-browser and the SDK's ESM build (dist/index.mjs) with
- * rxjs from node_modules through an import map, exactly as a user would load it.
+ * fox-wamp router: the page runs autobahn-browser and the SDK's browser build
+ * (dist/browser/wamp-session-meta.js, rxjs inside) without a bundler or an import map, exactly as
+ * a user would load them.
  *
  * fox-wamp reports no authid/authrole (fox-router.ts header), so the page connects through the
  * details proxy (test/helpers/details-proxy.ts), which adds the authid/authrole each client sent
@@ -14,11 +15,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import autobahn from 'autobahn';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { serveDashboard, type DashboardServer } from '../../examples/browser-dashboard/serve';
 import { startDetailsProxy, type DetailsProxy } from '../helpers/details-proxy';
 import { connectClient, startFoxRouter, type ClientOptions, type FoxRouterHandle, type TestClient } from '../helpers/fox-router';
-import { ensureChromium } from './ensure-chromium';
+import { BROWSER_BUILD, launchChromium } from './ensure-chromium';
 
 autobahn.log.warn = () => {};
 
@@ -39,18 +40,12 @@ let pageErrors: string[] = [];
 let clients: TestClient[] = [];
 
 beforeAll(async () => {
-  const executablePath = await ensureChromium();
   // `npm test` builds first; a lone `npx jest test/browser` may not have.
-  if (!existsSync(path.join(ROOT, 'dist', 'index.mjs'))) await promisify(execFile)('npx', ['rollup', '-c'], { cwd: ROOT });
+  if (!existsSync(BROWSER_BUILD)) await promisify(execFile)('npx', ['rollup', '-c'], { cwd: ROOT });
   router = await startFoxRouter();
   proxy = await startDetailsProxy(router);
   server = await serveDashboard();
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    // playwright-core's launch() runs on a fresh temporary user-data-dir and removes it on close.
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

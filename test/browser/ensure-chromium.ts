@@ -5,9 +5,14 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/** The SDK's build for pages without a bundler (`npm run build`). */
+export const BROWSER_BUILD = path.resolve(__dirname, '../../dist/browser/wamp-session-meta.js');
 
 const INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium';
 
@@ -27,4 +32,14 @@ export async function ensureChromium(timeoutMs = 170_000): Promise<string> {
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${INSTALL} succeeded but ${CHROMIUM} is still missing`);
   return CHROMIUM;
+}
+
+/** Headless Chromium (installed first when missing), for the browser tests. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: await ensureChromium(),
+    headless: true,
+    // playwright-core's launch() runs on a fresh temporary user-data-dir and removes it on close.
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }

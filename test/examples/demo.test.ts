@@ -1,6 +1,7 @@
 /**
- * `npm run demo` (examples/node-monitor/demo.ts): in-process through runDemo() for the content,
- * and once as the real script under tsx (ES modules, Node's own loader) for the exit path.
+ * `npm run demo` (examples/node-monitor/demo.ts, wamp-sessions watch against an embedded router):
+ * in-process through runDemo() for the content, and once as the real script under tsx (ES modules,
+ * Node's own loader) for the exit path.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -15,7 +16,7 @@ const ROOT = path.resolve(__dirname, '../..');
 
 test('the demo shows sessions joining, leaving and getting killed within seconds, then exits 0', async () => {
   const lines = new OutputLines();
-  const code = await runDemo({ durationSec: 2, tickMs: 150, out: lines.writeOut, err: lines.writeErr });
+  const code = await runDemo({ durationSec: 2, tickMs: 150, stdout: lines.stdout, stderr: lines.stderr });
   expect(code).toBe(0);
   expect(lines.err).toEqual([]);
   const out = lines.out;

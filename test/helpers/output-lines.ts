@@ -1,13 +1,13 @@
 /**
- * Captures the line output of the examples (runMonitor / runDemo writers) and waits for lines,
- * bounded, for the example tests.
+ * Captures the line output of the wamp-sessions command (and the demo around it) and waits for
+ * lines, bounded, for the CLI and example tests.
  */
 export class OutputLines {
   readonly out: string[] = [];
   readonly err: string[] = [];
-  /** Pass as the `out` / `err` writers. */
-  readonly writeOut = (line: string): void => void this.out.push(line);
-  readonly writeErr = (line: string): void => void this.err.push(line);
+  /** Pass as streams (text ending in a newline per line, as the command writes it). */
+  readonly stdout = { write: (text: string): void => splitLines(text, this.out) };
+  readonly stderr = { write: (text: string): void => splitLines(text, this.err) };
 
   /** Resolves with the first `out` line after index `from` matching `pattern`; rejects after `timeoutMs`. */
   async waitFor(pattern: RegExp, { from = 0, timeoutMs = 5000 } = {}): Promise<string> {
@@ -19,4 +19,8 @@ export class OutputLines {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
+}
+
+function splitLines(text: string, into: string[]): void {
+  into.push(...text.split('\n').slice(0, -1));
 }

@@ -70,7 +70,7 @@ void meta.killAll({ force: true });
 // ---- §1 construction ----
 declare const autobahnSession: autobahn.Session;
 declare const autobahnConnection: autobahn.Connection;
-// autobahn's Session and Connection (test/helpers/autobahn.d.ts) fit the structural types.
+// autobahn's Session and Connection (autobahn/index.d.ts, shipped as wamp-session-meta/autobahn) fit the structural types.
 expectType<WampSessionLike>(autobahnSession);
 expectType<SessionMeta>(new SessionMeta(autobahnSession, { callTimeoutMs: 0 }));
 expectType<SessionMeta>(new SessionMeta(null));
