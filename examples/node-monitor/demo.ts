@@ -7,14 +7,20 @@
  * command's own code, src/cli: a live table on a terminal, one line per change when piped). Runs
  * until Ctrl-C, or `--duration <seconds>` and then exits 0.
  *
- * fox-wamp does not report authid/authrole in its meta API, so the command connects through the
- * details proxy (test/helpers/details-proxy.ts), which adds what each client sent in HELLO, as
- * Crossbar reports it. The simulated clients connect to the router directly.
+ * Beside the admin's view, presence for ordinary users: the operator's service runs a presence
+ * relay (publishPresence) and a `visitor` client, with no meta rights needed, mirrors it
+ * (mirrorPresence); each time the mirror changes, a `◦ presence` line shows what a user's page
+ * would show (when piped; on a terminal the table has the screen, and the last one is printed at
+ * the end).
+ *
+ * fox-wamp does not report authid/authrole in its meta API, so the command and the relay connect
+ * through the details proxy (test/helpers/details-proxy.ts), which adds what each client sent in
+ * HELLO, as Crossbar reports it. The simulated clients connect to the router directly.
  */
 import '../../test/helpers/websocket-global'; // before autobahn: a global WebSocket on Node 20
 import { readFile } from 'node:fs/promises';
 import autobahn from 'autobahn';
-import { SessionMeta } from '../../src';
+import { SessionMeta, mirrorPresence, publishPresence, type PresenceMirror } from '../../src';
 import { runCli, type CliOutput } from '../../src/cli/run';
 import { connectClient, startFoxRouter, type TestClient } from '../../test/helpers/fox-router';
 import { startDetailsProxy } from '../../test/helpers/details-proxy';
@@ -46,6 +52,15 @@ const PEOPLE: ReadonlyArray<readonly [string, string]> = [
  */
 const SCRIPT = ['join', 'join', 'leave', 'join', 'kill', 'join', 'join', 'killRole', 'leave', 'join'] as const;
 const MAX_CLIENTS = 6;
+
+const PRESENCE_PREFIX = 'com.example.demo.presence';
+
+/** What a user's "who is online" page would show: `◦ presence live · 3 online: alice bob carol`. */
+function presenceLine(mirror: PresenceMirror): string {
+  const { status, sessions } = mirror.getSnapshot();
+  const names = [...sessions.values()].map((s) => s.authid ?? `#${s.session}`).sort();
+  return `◦ presence ${status} · ${names.length} online: ${names.join(' ')}`;
+}
 
 /** The simulated clients and the operator who kills them. */
 class Simulation {
@@ -131,6 +146,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   out(`fox-wamp router on ${router.url} (realm1); wamp-sessions watches it through ${proxy.url}`);
   out(`  (in another terminal: npm run monitor -- --url ${proxy.url})`);
 
+  // Presence: a relay in the operator's service, a mirror in an ordinary visitor's client.
+  const service = await connectClient(proxy.url, { authid: 'presence', authrole: 'service' });
+  const serviceMeta = new SessionMeta(service.session);
+  const relay = publishPresence(serviceMeta.liveSessions(), { prefix: PRESENCE_PREFIX, heartbeatMs: 2000 });
+  relay.errors$.subscribe((error) => err(`  · presence relay: ${error.message}`));
+  const visitor = await connectClient(router.url, { authid: 'page-visitor', authrole: 'anonymous' });
+  const mirror = mirrorPresence(visitor.session, { prefix: PRESENCE_PREFIX });
+  let lastPresence = '';
+  mirror.subscribe(() => {
+    const line = presenceLine(mirror);
+    if (line === lastPresence) return;
+    lastPresence = line;
+    if (!stdout.isTTY) out(line);
+  });
+
   const monitor = runCli(['watch', '--url', proxy.url, '--realm', router.realm], {
     stdout,
     stderr,
@@ -153,6 +183,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     options.signal?.removeEventListener('abort', onAbort);
     await ticking;
     await sim.stop();
+    if (stdout.isTTY && lastPresence) out(`last seen by a visitor's mirror: ${lastPresence}`);
+    mirror.dispose();
+    relay.dispose();
+    serviceMeta.dispose();
+    await visitor.close();
+    await service.close();
     meta.dispose();
     await operator.close();
     await proxy.close();

@@ -36,7 +36,7 @@ export interface MetaApi {
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
 const DEFAULT_VERIFY_MS = 15_000;
-/** bench/RESULTS.md of the package repository: 1024 in flight kept up with the router up to 10 000 sessions. */
+/** Measured (the package's sync benchmark): 1024 in flight kept up with the router up to 10 000 sessions. */
 const DEFAULT_CONCURRENCY = 1024;
 
 interface Settings {

@@ -3,7 +3,7 @@
  * arrays): the newest snapshot reads straight from the live map; when the map changes, the
  * snapshot first keeps the old value of that one key. Older snapshots read through newer ones.
  * So `sessions$` and `getSnapshot()` hand out a new immutable map per change without copying
- * the whole set (API.md §5, guarantee 7).
+ * the whole set (guarantee 7 of live sets: per-event cost independent of the set's size).
  */
 import type { SessionDetails, SessionId } from '../types';
 

@@ -1,7 +1,6 @@
 /**
  * What a live set needs from where its sessions come from: the narrow interface that the meta API
- * (meta-source.ts) and a presence relay (presence/mirror-source.ts) both implement, so one sync
- * machine and one shell serve both.
+ * and a presence relay both implement, so one sync machine and one shell serve both.
  */
 import type { Clock } from '../clock';
 import type { MetaError } from '../errors';

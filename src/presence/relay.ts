@@ -1,7 +1,6 @@
 /**
  * publishPresence: a live set (or the union of several, one per router node) republished on
- * application URIs, reduced by a projection, for mirrors in clients without meta rights. The
- * wire protocol is in protocol.ts.
+ * application URIs, reduced by a projection, for mirrors in clients without meta rights.
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
@@ -166,9 +165,20 @@ class Relay implements PresenceRelay {
   #onStatus(): void {
     const stale = this.#anyStale();
     if (stale === this.#stale) return;
-    this.#flush();
-    this.#stale = stale;
-    this.#publishHeartbeat(); // at once when `stale` changes
+    if (stale) {
+      this.#flush();
+      this.#stale = true;
+      this.#publishHeartbeat(); // at once when `stale` changes
+      return;
+    }
+    // A set says `live` before it emits the changes of its sync (status first): wait for them
+    // (same call stack), so mirrors never see "live" with the set still missing them.
+    queueMicrotask(() => {
+      if (this.#disposed || this.#anyStale()) return;
+      this.#flush();
+      this.#stale = false;
+      this.#publishHeartbeat();
+    });
   }
 
   #onSession(session: WampSessionLike | null): void {

@@ -31,6 +31,8 @@ test('the demo shows sessions joining, leaving and getting killed within seconds
   expect(killed).toBeGreaterThan(0);
   expect(out.slice(killed)).toContainEqual(expect.stringMatching(/^- left {3}\d+ carol\/admin$/));
   expect(out).toContainEqual(expect.stringMatching(/^= live · \d+ sessions · .*operator 1/));
+  // Beside it, what an ordinary user's mirror shows (no meta rights): alice appears there too.
+  expect(out).toContainEqual(expect.stringMatching(/^◦ presence live · \d+ online: .*\balice\b/));
 });
 
 test('npm run demo -- --duration 2 runs as a script and exits 0', async () => {
