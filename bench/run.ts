@@ -19,15 +19,13 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { SessionMeta, type WampSessionLike } from '../dist/index.mjs';
-import { connectClient, type TestClient } from '../test/helpers/fox-router';
 import { benchBundle } from './bundle';
 import { benchCalls, roundTrip } from './calls';
 import type { EventsResult } from './events';
 import type { MemoryResult } from './memory';
 import { emit, spawnTs, type Child } from './procs';
 import { profileSync } from './profile';
-import { startRealm, stopAll } from './realm';
+import { startRealm, stopAll, type Realm } from './realm';
 import { render, type NetworkResults, type Results } from './report';
 import { scaleFrom } from './scale';
 import type { SdkSyncResult } from './sdk-sync';
@@ -52,19 +50,10 @@ async function inChild<T>(name: string): Promise<T> {
   }
 }
 
-async function network(children: Child[], clients: TestClient[]): Promise<NetworkResults> {
-  const realm = await startRealm(children);
-  const connect = async (to: string): Promise<SyncTarget> => {
-    const client = await connectClient(to);
-    clients.push(client);
-    const session = client.session as unknown as WampSessionLike;
-    return { meta: new SessionMeta(session), session, routerCpuMs: realm.routerCpuMs };
-  };
+async function network(realm: Realm): Promise<NetworkResults> {
   const { sizes, concurrency, delayMs, rounds } = scale.sync;
-  const proxy = spawnTs('bench/latency-proxy.ts', [String(realm.port), String(delayMs)]);
-  children.push(proxy);
-  const direct = await connect(realm.url);
-  const slow = await connect(`ws://127.0.0.1:${(await proxy.next<{ port: number }>()).port}`);
+  const direct = await realm.connect(0);
+  const slow = await realm.connect(delayMs);
   const links: Array<[SyncTarget, number]> = [
     [direct, 0],
     [slow, delayMs],
@@ -122,13 +111,13 @@ async function main(): Promise<Results> {
   log('SDK-only sync (child process)');
   const sdkSync = await inChild<SdkSyncResult>('sdk-sync');
   const children: Child[] = [];
-  const clients: TestClient[] = [];
+  let realm: Realm | undefined;
   let net: NetworkResults;
   try {
-    net = await network(children, clients);
+    realm = await startRealm(children);
+    net = await network(realm);
   } finally {
-    for (const client of clients) await client.close();
-    await stopAll(children);
+    await stopAll(children, realm?.clients);
   }
   return {
     scale: scale.name,

@@ -31,7 +31,7 @@ export interface Scale {
 
 const FULL: Scale = {
   name: 'full',
-  sync: { sizes: [1000, 5000, 10_000], concurrency: [64, 256, 1024, 4096, UNBOUNDED], delayMs: 2, rounds: (n) => (n <= 1000 ? 11 : 7) },
+  sync: { sizes: [1000, 5000, 10_000], concurrency: [64, 256, 1024, 4096, UNBOUNDED], delayMs: 2, rounds: (n) => (n <= 1000 ? 21 : n <= 5000 ? 11 : 9) },
   profile: { syncs: 5 },
   events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25, byAuthid: { reps: 7, repMs: 60 } },
   calls: { calls: 2000, batch: 20, warmup: 1000 },
