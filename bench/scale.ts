@@ -36,7 +36,7 @@ const FULL: Scale = {
   events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25, byAuthid: { reps: 7, repMs: 60 } },
   calls: { calls: 2000, batch: 20, warmup: 1000 },
   memory: { sessions: 100_000, cycles: 100_000 },
-  sdkSync: { sessions: 100_000, rounds: 7 },
+  sdkSync: { sessions: 100_000, rounds: 11 },
 };
 
 const TINY: Scale = {

@@ -41,15 +41,19 @@ function isResult(value: unknown): value is Payload {
   return keys.length === 2;
 }
 
+/** What a payload without positional or keyword parts has: shared (parsers only read payloads). */
+const NO_ARGS: readonly unknown[] = /* @__PURE__ */ Object.freeze([]);
+const NO_KWARGS: Rec = /* @__PURE__ */ Object.freeze({});
+
 /** Undo autobahn's unwrapping of call results. */
 export function resultPayload(value: unknown): Payload {
   if (isResult(value)) return value;
-  return { args: value === null || value === undefined ? [] : [value], kwargs: {} };
+  return { args: value === null || value === undefined ? NO_ARGS : [value], kwargs: NO_KWARGS };
 }
 
 /** Events: autobahn hands the handler `(args, kwargs, details)`, any of which a router may omit. */
 export function eventPayload(args: unknown, kwargs: unknown): Payload {
-  return { args: Array.isArray(args) ? args : [], kwargs: isRecord(kwargs) ? kwargs : {} };
+  return { args: Array.isArray(args) ? args : NO_ARGS, kwargs: isRecord(kwargs) ? kwargs : NO_KWARGS };
 }
 
 const BAD_ID = 'session id is not an integer in [1, 2^53]';
