@@ -8,7 +8,8 @@
  * - What rxjs adds in a real bundle: a small app (a SessionMeta, a live set, a `sessions$`
  *   subscriber) bundled with rxjs included, minus the same app with rxjs external.
  * - Whether fewer rxjs operators would cut it: every value src/ imports from rxjs (read from the
- *   sources), each bundled alone, and what leaving each one out of the full set saves.
+ *   sources), each bundled alone, what leaving each one out of the full set saves, and the
+ *   classes alone (Observable, Subject, ...: the floor with no rxjs operator at all).
  */
 import { build, version } from 'esbuild';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -42,6 +43,8 @@ export interface BundleResult {
   readonly app: { readonly withRxjs: Size; readonly withoutRxjs: Size; readonly source: string };
   /** Every rxjs value src imports, all together. */
   readonly rxjsAll: Size;
+  /** Only the classes among them (Observable, Subject, ...): what is left with no operator at all. */
+  readonly rxjsClasses: { readonly names: string[]; readonly size: Size };
   readonly rxjsImports: RxjsImport[];
 }
 
@@ -100,6 +103,7 @@ export async function benchBundle(): Promise<BundleResult> {
   for (const entry of entries) rows.push(await measure(entry));
   const names = rxjsImports();
   const rxjsAll = await measure(reexport(names, 'rxjs'), []);
+  const classes = names.filter((name) => /^[A-Z][a-z]/.test(name));
   const imports: RxjsImport[] = [];
   for (const name of names) {
     const alone = await measure(reexport([name], 'rxjs'), []);
@@ -112,6 +116,7 @@ export async function benchBundle(): Promise<BundleResult> {
     rows,
     app: { withRxjs: await measure(APP, ['autobahn']), withoutRxjs: await measure(APP, PEERS), source: APP },
     rxjsAll,
+    rxjsClasses: { names: classes, size: await measure(reexport(classes, 'rxjs'), []) },
     rxjsImports: imports.sort((a, b) => b.savedGzip - a.savedGzip),
   };
 }

@@ -298,7 +298,8 @@ external ${kB(b.app.withoutRxjs.gzipBytes)}: rxjs adds **${kB(b.app.withRxjs.gzi
 ${b.app.source}
 \`\`\`
 
-Every rxjs value src/ imports, together: ${kB(b.rxjsAll.gzipBytes)} min+gz. Alone, and what the set saves without it:
+Every rxjs value src/ imports, together: ${kB(b.rxjsAll.gzipBytes)} min+gz; its classes alone (${b.rxjsClasses.names.map((x) => `\`${x}\``).join(', ')}), the floor
+with no rxjs operator at all: ${kB(b.rxjsClasses.size.gzipBytes)}. Each import alone, and what the set saves without it:
 
 ${table(
   ['import', 'alone, min+gz', 'saved if not used'],
