@@ -31,12 +31,12 @@ export interface Scale {
 
 const FULL: Scale = {
   name: 'full',
-  sync: { sizes: [1000, 5000, 10_000], concurrency: [64, 256, 1024, 4096, UNBOUNDED], delayMs: 2, rounds: (n) => (n <= 1000 ? 21 : n <= 5000 ? 9 : 7) },
+  sync: { sizes: [1000, 5000, 10_000], concurrency: [64, 256, 1024, 4096, UNBOUNDED], delayMs: 2, rounds: (n) => (n <= 1000 ? 21 : n <= 5000 ? 9 : 5) },
   profile: { syncs: 5 },
   events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25, byAuthid: { reps: 7, repMs: 60 } },
   calls: { calls: 2000, batch: 20, warmup: 1000 },
   memory: { sessions: 100_000, cycles: 100_000 },
-  sdkSync: { sessions: 100_000, rounds: 9 },
+  sdkSync: { sessions: 100_000, rounds: 7 },
 };
 
 const TINY: Scale = {
