@@ -1,6 +1,7 @@
 /**
  * Runs one in-process benchmark in a fresh process (its own heap and JIT state, nothing else on
- * its event loop) and emits its result: `node --expose-gc --import tsx bench/child.ts events`.
+ * its event loop) and emits its result: `node --expose-gc --import tsx bench/child.ts events`
+ * (or memory, sdk-sync).
  */
 import { emit } from './procs';
 import { scaleFrom } from './scale';
@@ -8,6 +9,7 @@ import { scaleFrom } from './scale';
 const benches = {
   events: async () => (await import('./events')).run,
   memory: async () => (await import('./memory')).run,
+  'sdk-sync': async () => (await import('./sdk-sync')).run,
 };
 
 const name = process.argv[2] as keyof typeof benches;

@@ -4,10 +4,16 @@
  * - `pair`: a new session joins and leaves again (the set stays at N, N+1),
  * - `churn`: a new session joins and the oldest one leaves (every entry rotates, as in a real
  *   realm; it touches old entries, so it also shows the cache misses of a big Map).
+ * - `byAuthid` (issue 13, goal 3): `pair` traffic with `live.byAuthid()` called after every event,
+ *   as a presence UI would; only the public method is used, so the figure holds whether it scans
+ *   the set (O(N)) or reads an index. Its repetitions hold as many pairs as fit in about
+ *   `repMs` (measured in a warm-up), since a scan at 100 000 sessions takes milliseconds.
+ * Sessions have authids `user<k>`, two sessions per user.
  * The same traffic also goes to a bare `Map<id, details>` (set on join, get + delete on leave) of
  * the same size: the floor any id-keyed set pays, whose growth with size is the CPU caches', not
- * the SDK's. All sets live in one heap and are timed round-robin (rotating who goes first), so
- * the large/small ratios are measured side by side.
+ * the SDK's; for `byAuthid` it also keeps a `Map<authid, Set<id>>` index up to date (the floor of
+ * an indexed byAuthid). All sets live in one heap and are timed round-robin (rotating who goes
+ * first), so the large/small ratios are measured side by side.
  */
 import { performance } from 'node:perf_hooks';
 import { crossbarDetails, sessionId, shallowDetails, type Details } from './crossbar-details';
@@ -26,6 +32,16 @@ export interface EventsRow {
   readonly floorNsPerEvent: Record<Pattern, Summary>;
 }
 
+/** `pair` traffic with `byAuthid()` after every event, at one size. */
+export interface ByAuthidRow {
+  readonly sessions: number;
+  /** Pairs per timed repetition (fitted to about `repMs`). */
+  readonly pairs: number;
+  readonly nsPerEvent: Summary;
+  /** The bare Map with an authid index kept up to date. */
+  readonly floorNsPerEvent: Summary;
+}
+
 export interface EventsResult {
   readonly pairs: number;
   readonly reps: number;
@@ -33,6 +49,7 @@ export interface EventsResult {
   /** Per round: ns/event at the largest size / at the smallest. */
   readonly ratio: Record<Pattern, Summary>;
   readonly floorRatio: Record<Pattern, Summary>;
+  readonly byAuthid: { readonly reps: number; readonly rows: ByAuthidRow[]; readonly ratio: Summary; readonly floorRatio: Summary };
 }
 
 /** Where events go: the SDK's live set or the bare Map. */
@@ -40,6 +57,8 @@ interface Target {
   join(details: Details): void;
   leave(id: number): void;
   size(): number;
+  /** Sessions grouped by authid (the SDK: `live.byAuthid()`); returns the number of authids. */
+  byAuthid(): number;
   /** Throws unless the target saw `events` more changes since the last call (SDK: both subscribers). */
   check(events: number): void;
 }
@@ -53,7 +72,16 @@ interface Bench {
 }
 
 let nextIndex = 0;
-const fresh = (): Details => crossbarDetails(sessionId(nextIndex++));
+/** Two sessions per user. */
+const authidOf = (index: number): string => `user${index >> 1}`;
+const fresh = (): Details => {
+  const index = nextIndex++;
+  return crossbarDetails(sessionId(index), authidOf(index));
+};
+const timedPayload = (): Details => {
+  const index = nextIndex++;
+  return shallowDetails(sessionId(index), authidOf(index));
+};
 
 async function sdkTarget(): Promise<Target & { dispose(): void }> {
   const set = await fakeLive();
@@ -62,6 +90,7 @@ async function sdkTarget(): Promise<Target & { dispose(): void }> {
     join: set.join,
     leave: set.leave,
     size: () => set.live.size,
+    byAuthid: () => set.live.byAuthid().size,
     check(events) {
       const now = set.seen();
       if (now.changes - last.changes !== events || now.maps - last.maps !== events || now.size !== set.live.size) {
@@ -74,21 +103,35 @@ async function sdkTarget(): Promise<Target & { dispose(): void }> {
 }
 
 function floorTarget(): Target {
-  const map = new Map<number, object>();
+  const map = new Map<number, Details>();
+  const index = new Map<unknown, Set<number>>();
   return {
-    join: (details) => void map.set(details.session, details),
-    leave: (id) => void (map.get(id) && map.delete(id)),
+    join(details) {
+      map.set(details.session, details);
+      const group = index.get(details.authid);
+      if (group) group.add(details.session);
+      else index.set(details.authid, new Set([details.session]));
+    },
+    leave(id) {
+      const details = map.get(id);
+      if (!details) return;
+      map.delete(id);
+      const group = index.get(details.authid)!;
+      group.delete(id);
+      if (group.size === 0) index.delete(details.authid);
+    },
     size: () => map.size,
+    byAuthid: () => index.size,
     check: () => undefined,
   };
 }
 
-/** Base set: the SDK gets real details; the floor a shared value (its cost is in the keys). */
+/** Base set: the SDK gets real details; the floor small ones (its cost is in the keys). */
 function fill(target: Target, size: number, floor: boolean): Bench {
   const ids: number[] = [];
-  const shared = { session: 0 } as Details;
   for (let i = 0; i < size; i++) {
-    const details = floor ? { ...shared, session: sessionId(nextIndex++) } : fresh();
+    const index = nextIndex++;
+    const details = floor ? { session: sessionId(index), authid: authidOf(index) } : fresh();
     target.join(details);
     ids.push(details.session);
   }
@@ -98,16 +141,24 @@ function fill(target: Target, size: number, floor: boolean): Bench {
 }
 
 /** ns per event for `pairs` join+leave pairs (payloads parsed before the clock starts). */
-function time(bench: Bench, pattern: Pattern, pairs: number): number {
+function time(bench: Bench, pattern: Pattern | 'byAuthid', pairs: number): number {
   const { target, ids } = bench;
   // Timed payloads share their nested dicts (the SDK reads only top-level fields), so the garbage
   // and GC pauses they cause are the SDK's rather than the harness's. No forced GC before the
   // clock: a full GC shrinks the young generation and the next rep pays for it (+30-60%
   // measured); GC is part of the steady-state cost, and the median over many short reps keeps
   // a major GC landing in one rep from deciding the figure.
-  const payloads = Array.from({ length: pairs }, () => shallowDetails(sessionId(nextIndex++)));
+  const payloads = Array.from({ length: pairs }, timedPayload);
+  let groups = 0;
   const t0 = performance.now();
-  if (pattern === 'pair') {
+  if (pattern === 'byAuthid') {
+    for (const details of payloads) {
+      target.join(details);
+      groups += target.byAuthid();
+      target.leave(details.session);
+      groups += target.byAuthid();
+    }
+  } else if (pattern === 'pair') {
     for (const details of payloads) {
       target.join(details);
       target.leave(details.session);
@@ -120,6 +171,7 @@ function time(bench: Bench, pattern: Pattern, pairs: number): number {
     }
   }
   const ms = performance.now() - t0;
+  if (pattern === 'byAuthid' && groups < pairs) throw new Error('events bench: byAuthid() returned no groups');
   target.check(2 * pairs);
   if (target.size() !== bench.size) throw new Error(`events bench (${pattern}, ${bench.size}): the size drifted`);
   return (ms * 1e6) / (2 * pairs);
@@ -144,6 +196,7 @@ export async function run(scale: Scale): Promise<EventsResult> {
       for (const pattern of rotate(PATTERNS, round)) samples.get(bench)![pattern].push(time(bench, pattern, pairs));
     }
   }
+  const byAuthid = timeByAuthid(sdk, floor, scale.events.byAuthid);
   for (const dispose of disposers) dispose();
 
   const of = (bench: Bench, pattern: Pattern) => samples.get(bench)![pattern];
@@ -158,6 +211,35 @@ export async function run(scale: Scale): Promise<EventsResult> {
       nsPerEvent: each((p) => summarize(of(bench, p))),
       eventsPerSecond: each((p) => summarize(of(bench, p).map((ns) => 1e9 / ns))),
       floorNsPerEvent: each((p) => summarize(of(floor[i] as Bench, p))),
+    })),
+    ratio: ratio(sdk),
+    floorRatio: ratio(floor),
+    byAuthid,
+  };
+}
+
+/** `byAuthid` traffic: pairs per repetition fitted to about `repMs` per set, then round-robin. */
+function timeByAuthid(sdk: Bench[], floor: Bench[], { reps, repMs }: Scale['events']['byAuthid']): EventsResult['byAuthid'] {
+  const all = [...sdk, ...floor];
+  const pairs = new Map<Bench, number>();
+  for (const bench of all) {
+    time(bench, 'byAuthid', 2); // warm-up
+    const nsPerEvent = time(bench, 'byAuthid', 4);
+    pairs.set(bench, Math.max(2, Math.min(5000, Math.round((repMs * 1e6) / (2 * nsPerEvent)))));
+  }
+  const samples = new Map<Bench, number[]>(all.map((b) => [b, []]));
+  for (let round = 0; round < reps; round++) {
+    for (const bench of rotate(all, round)) samples.get(bench)!.push(time(bench, 'byAuthid', pairs.get(bench)!));
+  }
+  const of = (bench: Bench) => samples.get(bench)!;
+  const ratio = (benches: Bench[]) => summarize(ratios(of(benches[benches.length - 1] as Bench), of(benches[0] as Bench)));
+  return {
+    reps,
+    rows: sdk.map((bench, i) => ({
+      sessions: bench.size,
+      pairs: pairs.get(bench)!,
+      nsPerEvent: summarize(of(bench)),
+      floorNsPerEvent: summarize(of(floor[i] as Bench)),
     })),
     ratio: ratio(sdk),
     floorRatio: ratio(floor),

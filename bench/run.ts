@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: runs every benchmark on this machine and writes bench/RESULTS.md.
  *
- * - bundle size (esbuild + zlib), then the in-process benchmarks (per-event cost, memory), each in
- *   a fresh child process while nothing else runs;
+ * - bundle size (esbuild + zlib), then the in-process benchmarks (per-event cost, memory, SDK-only
+ *   sync), each in a fresh child process while nothing else runs;
  * - then the network ones against the real router: fox-wamp in a child process
  *   (router-process.ts), the N idle sessions in another (fleet-process.ts), measured from this
- *   process, which does nothing else; sizes grow 100 -> 1000 -> 3000 (fox handles ~900 joins/s);
- *   at 1000 also through a latency proxy (latency-proxy.ts) to show what loopback hides.
+ *   process, which does nothing else; one population grows 1000 -> 5000 -> 10 000 and every
+ *   measurement at a size reuses it; each sync runs on loopback and through a latency proxy
+ *   (latency-proxy.ts, +2 ms each way) to show what loopback hides; last, a CPU profile of the
+ *   SDK's sync at the largest size (profile.ts).
  *
  * `BENCH_SCALE=tiny` runs it all once at a tiny size (test/bench/bench-smoke.test.ts) and writes
  * RESULTS.md only where `BENCH_OUT` says. The results also go to stdout as one `@bench {json}` line.
@@ -17,17 +19,18 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { SessionMeta, type WampSessionLike } from '../dist/index.mjs';
-import { connectClient, type TestClient } from '../test/helpers/fox-router';
 import { benchBundle } from './bundle';
 import { benchCalls, roundTrip } from './calls';
 import type { EventsResult } from './events';
 import type { MemoryResult } from './memory';
 import { emit, spawnTs, type Child } from './procs';
+import { profileSync } from './profile';
+import { startRealm, stopAll, type Realm } from './realm';
 import { render, type NetworkResults, type Results } from './report';
 import { scaleFrom } from './scale';
+import type { SdkSyncResult } from './sdk-sync';
 import { sleep } from './stats';
-import { benchSweep, benchSync, type SyncTarget } from './sync';
+import { benchSync, type SyncTarget } from './sync';
 
 autobahn.log.warn = () => {}; // one warning per close otherwise
 
@@ -47,58 +50,41 @@ async function inChild<T>(name: string): Promise<T> {
   }
 }
 
-async function network(children: Child[], clients: TestClient[]): Promise<NetworkResults> {
-  const router = spawnTs('bench/router-process.ts');
-  children.push(router);
-  const { url, port } = await router.next<{ url: string; port: number }>();
-  const fleet = spawnTs('bench/fleet-process.ts', [url]);
-  children.push(fleet);
-  await fleet.next();
-
-  const connect = async (to: string): Promise<SyncTarget> => {
-    const client = await connectClient(to);
-    clients.push(client);
-    const session = client.session as unknown as WampSessionLike;
-    const routerCpuMs = async () => (await router.ask<{ cpuMs: number }>({ cpu: true })).cpuMs;
-    return { meta: new SessionMeta(session), session, routerCpuMs };
-  };
-  const direct = await connect(url);
+async function network(realm: Realm): Promise<NetworkResults> {
+  const { sizes, concurrency, delayMs, rounds } = scale.sync;
+  const direct = await realm.connect(0);
+  const slow = await realm.connect(delayMs);
+  const links: Array<[SyncTarget, number]> = [
+    [direct, 0],
+    [slow, delayMs],
+  ];
 
   const results: NetworkResults = {
     growth: [],
+    delayMs,
+    rttUs: { loopback: await roundTrip(direct.session, 50), delayed: await roundTrip(slow.session, 50) },
     sync: [],
-    sweep: [],
     calls: undefined,
-    latency: undefined,
+    profile: undefined,
   };
-  for (const sessions of scale.sync.sizes) {
+  for (const sessions of sizes) {
     log(`fleet: growing to ${sessions} sessions`);
-    results.growth.push(await fleet.ask<{ open: number; ms: number }>({ grow: sessions }));
-    log(`sync at ${sessions}`);
-    results.sync.push(await benchSync(direct, sessions, scale.sync.reps(sessions)));
+    results.growth.push(await realm.grow(sessions));
+    for (const [target, delay] of links) {
+      log(`sync at ${sessions}, ${delay ? `+${delay} ms each way` : 'loopback'}`);
+      results.sync.push(await benchSync(target, sessions, delay, concurrency, rounds(sessions)));
+    }
     if (!results.calls) {
       log(`calls at ${sessions}`);
       const ids = await direct.meta.list();
       const other = ids.find((id) => id !== direct.session.id) as number;
       results.calls = { realmSessions: ids.length, batch: scale.calls.batch, rows: await benchCalls(direct.meta, direct.session, other, scale.calls) };
     }
-    if (scale.sweep.sizes.includes(sessions)) {
-      log(`syncConcurrency sweep at ${sessions}`);
-      results.sweep.push(await benchSweep(direct, sessions, scale.sweep.concurrency, scale.sweep.reps));
-    }
-    if (scale.latency.sizes.includes(sessions)) {
-      const { delayMs, reps, sweepReps } = scale.latency;
-      const proxy = spawnTs('bench/latency-proxy.ts', [String(port), String(delayMs)]);
-      children.push(proxy);
-      const slow = await connect(`ws://127.0.0.1:${(await proxy.next<{ port: number }>()).port}`);
-      log(`sync at ${sessions} through +${delayMs} ms each way`);
-      results.latency ??= { delayMs, rttUs: await roundTrip(slow.session, 50), sync: [], sweep: [] };
-      results.latency.sync.push(await benchSync(slow, sessions, reps));
-      results.latency.sweep.push(await benchSweep(slow, sessions, scale.sweep.concurrency, sweepReps));
-      slow.meta.dispose();
-    }
   }
+  log(`CPU profile of ${scale.profile.syncs} syncs at ${sizes[sizes.length - 1]}`);
+  results.profile = await profileSync(realm.url, sizes[sizes.length - 1] as number, scale.profile.syncs, realm.routerCpuMs);
   direct.meta.dispose();
+  slow.meta.dispose();
   return results;
 }
 
@@ -122,14 +108,16 @@ async function main(): Promise<Results> {
   const events = await inChild<EventsResult>('events');
   log('memory (child process)');
   const memory = await inChild<MemoryResult>('memory');
+  log('SDK-only sync (child process)');
+  const sdkSync = await inChild<SdkSyncResult>('sdk-sync');
   const children: Child[] = [];
-  const clients: TestClient[] = [];
+  let realm: Realm | undefined;
   let net: NetworkResults;
   try {
-    net = await network(children, clients);
+    realm = await startRealm(children);
+    net = await network(realm);
   } finally {
-    for (const client of clients) await client.close();
-    for (const child of children.reverse()) await child.stop();
+    await stopAll(children, realm?.clients);
   }
   return {
     scale: scale.name,
@@ -144,6 +132,7 @@ async function main(): Promise<Results> {
     bundle,
     events,
     memory,
+    sdkSync,
     network: net,
   };
 }

@@ -1,44 +1,52 @@
 /**
  * Benchmark sizes. `BENCH_SCALE=tiny` (or `--scale=tiny`) runs every benchmark once at a tiny size
  * so the smoke test can prove the whole pipeline in seconds; the default `full` is what
- * RESULTS.md reports (budget: ~6 minutes on the 2-core bench machine).
+ * RESULTS.md reports (budget: ~3 minutes on the 2-core bench machine).
  */
+import { UNBOUNDED } from './sync';
+
 export type ScaleName = 'full' | 'tiny';
 
 export interface Scale {
   readonly name: ScaleName;
-  /** Benchmark 1: live-session counts, and repetitions at each. */
-  readonly sync: { readonly sizes: readonly number[]; readonly reps: (n: number) => number };
-  /** Benchmark 1: syncConcurrency sweep, at these of the sizes above. */
-  readonly sweep: { readonly sizes: readonly number[]; readonly concurrency: readonly number[]; readonly reps: number };
-  /** Benchmark 1 again through a proxy adding `delayMs` each way (a LAN-like round trip), with its sweep. */
-  readonly latency: { readonly delayMs: number; readonly sizes: readonly number[]; readonly reps: number; readonly sweepReps: number };
-  /** Benchmark 2: set sizes, join+leave pairs per timed repetition, repetitions. */
-  readonly events: { readonly sizes: readonly number[]; readonly pairs: number; readonly reps: number };
+  /**
+   * Benchmark 1: realm sizes; the SDK's syncConcurrency values swept against the fair raw
+   * equivalent; rounds at each size, on loopback and through a proxy adding `delayMs` each way.
+   */
+  readonly sync: { readonly sizes: readonly number[]; readonly concurrency: readonly number[]; readonly delayMs: number; readonly rounds: (n: number) => number };
+  /** Benchmark 1c: CPU profile of this many SDK syncs at the largest size. */
+  readonly profile: { readonly syncs: number };
+  /**
+   * Benchmark 2: set sizes, join+leave pairs per timed repetition, repetitions; with `byAuthid()`
+   * after every event, repetitions of about `repMs` each (its cost grows with the set today).
+   */
+  readonly events: { readonly sizes: readonly number[]; readonly pairs: number; readonly reps: number; readonly byAuthid: { readonly reps: number; readonly repMs: number } };
   /** Benchmark 3: calls per procedure and per side, batch size. */
   readonly calls: { readonly calls: number; readonly batch: number; readonly warmup: number };
   /** Benchmark 4: tracked sessions, join/leave cycles. */
   readonly memory: { readonly sessions: number; readonly cycles: number };
+  /** Benchmark 1d: SDK-only sync through an in-memory session: sessions, timed rounds. */
+  readonly sdkSync: { readonly sessions: number; readonly rounds: number };
 }
 
 const FULL: Scale = {
   name: 'full',
-  sync: { sizes: [100, 1000, 3000], reps: (n) => (n <= 100 ? 31 : n <= 1000 ? 21 : 15) },
-  sweep: { sizes: [1000, 3000], concurrency: [4, 8, 16, 32, 64, 128, 256, 512], reps: 11 },
-  latency: { delayMs: 1, sizes: [1000], reps: 7, sweepReps: 5 },
-  events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25 },
+  sync: { sizes: [1000, 5000, 10_000], concurrency: [64, 256, 1024, 4096, UNBOUNDED], delayMs: 2, rounds: (n) => (n <= 1000 ? 21 : n <= 5000 ? 9 : 5) },
+  profile: { syncs: 5 },
+  events: { sizes: [100, 10_000, 100_000], pairs: 5_000, reps: 25, byAuthid: { reps: 7, repMs: 60 } },
   calls: { calls: 2000, batch: 20, warmup: 1000 },
   memory: { sessions: 100_000, cycles: 100_000 },
+  sdkSync: { sessions: 100_000, rounds: 7 },
 };
 
 const TINY: Scale = {
   name: 'tiny',
-  sync: { sizes: [10], reps: () => 1 },
-  sweep: { sizes: [10], concurrency: [4, 8, 16, 32, 64, 128, 256, 512], reps: 1 },
-  latency: { delayMs: 1, sizes: [10], reps: 1, sweepReps: 1 },
-  events: { sizes: [10, 100, 1000], pairs: 100, reps: 1 },
+  sync: { sizes: [10], concurrency: [256, UNBOUNDED], delayMs: 1, rounds: () => 1 },
+  profile: { syncs: 1 },
+  events: { sizes: [10, 100, 1000], pairs: 100, reps: 1, byAuthid: { reps: 1, repMs: 2 } },
   calls: { calls: 20, batch: 5, warmup: 5 },
   memory: { sessions: 1000, cycles: 1000 },
+  sdkSync: { sessions: 1000, rounds: 1 },
 };
 
 export function scaleFrom(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Scale {

@@ -1,5 +1,6 @@
 /** Small statistics and timing helpers: every figure is reported with its spread. */
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 export interface Summary {
   readonly n: number;
@@ -52,6 +53,17 @@ export function collect(): void {
   if (!gc) throw new Error('run with node --expose-gc');
   gc();
   gc();
+}
+
+/**
+ * Heap in use after a full GC, read on a fresh macrotask. Awaiting first matters: an async
+ * function's frame keeps the value its last `await` resumed with (and any variable not yet
+ * overwritten) reachable, so a result dropped just before would still be counted.
+ */
+export async function heapAfterGc(): Promise<number> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  collect();
+  return getHeapStatistics().used_heap_size;
 }
 
 /** Rotates `items` by `round`, so each variant runs first in turn (cancels warm-up and drift). */

@@ -1,19 +1,21 @@
 /**
- * Benchmark 1: initial sync with details against the real router. Three ways to get every
- * session's details, each starting from nothing and ending with all of them in hand:
- * - `sdk`: `meta.liveSessions()` until `ready` (subscribe to both topics, `list`, pipelined `get`s),
- * - `naive`: `meta.list()`, then `await meta.get(id)` one by one,
- * - `unbounded`: raw `session.call('wamp.session.list')`, then `Promise.all` of every raw
- *   `session.call('wamp.session.get', [id])` at once (the fastest a hand-written client gets).
- * Variants alternate within each round (rotating who goes first) and ratios are taken per round.
- * CPU time of this process and of the router process is recorded around each sync too, to tell
- * whose work bounds it.
+ * Benchmark 1 (issue 13, goal 1): initial sync with details against the real router, the SDK
+ * against the *fair raw equivalent*: the same work written by hand on the same autobahn session,
+ * with nothing left out that the SDK's guarantees need:
+ * - `raw`: subscribe `wamp.session.on_join` and `wamp.session.on_leave` and await both SUBSCRIBED,
+ *   `list`, then every `get` at once (`Promise.all`), each answer into a `Map`; unsubscribe both.
+ * - `c=K`: `meta.liveSessions({ syncConcurrency: K })` until `ready`, then `dispose()` (which
+ *   unsubscribes too). K sweeps the values in scale.ts; `unbounded` is the largest safe integer
+ *   (every `get` at once, as `raw` does).
+ * Variants alternate within each round (rotating who goes first) and each SDK time is divided by
+ * the raw time of the same round. CPU time of this process and of the router process is
+ * recorded around each sync, to tell whose work bounds it.
  */
 import type { SessionMeta, WampSessionLike } from '../dist/index.mjs';
 import { ratios, rotate, summarize, timeMs, type Summary } from './stats';
 
-export type Variant = 'sdk' | 'naive' | 'unbounded';
-const VARIANTS: readonly Variant[] = ['sdk', 'naive', 'unbounded'];
+/** `syncConcurrency` meaning "every get at once" (the option takes any positive safe integer). */
+export const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
 /** What a sync runs against: a SessionMeta on a session, and the router process's CPU clock. */
 export interface SyncTarget {
@@ -28,26 +30,25 @@ export interface CpuPerSession {
   readonly router: number;
 }
 
+/** One variant at one size on one link. */
+export interface VariantRow {
+  /** `0` for raw, else the SDK's syncConcurrency. */
+  readonly concurrency: number;
+  readonly ms: Summary;
+  readonly cpuUs: CpuPerSession;
+  /** Per round: this time / raw time (1 for raw itself). */
+  readonly vsRaw: Summary;
+}
+
 export interface SyncRow {
   readonly sessions: number;
   /** How many sessions each variant ended with (all equal, or the run is void). */
   readonly synced: number;
-  readonly ms: Record<Variant, Summary>;
-  readonly cpuUs: Record<Variant, CpuPerSession>;
-  /** Per round: naive / sdk (higher is better for the SDK). */
-  readonly speedupVsNaive: Summary;
-  /** Per round: sdk / unbounded (1 = as fast as unbounded Promise.all). */
-  readonly vsUnbounded: Summary;
-}
-
-export interface SweepRow {
-  readonly sessions: number;
-  readonly ms: Record<number, Summary>;
-  readonly unboundedMs: Summary;
-  /** The concurrency with the lowest median time. */
-  readonly best: number;
-  /** Per round: time at `best` / unbounded time. */
-  readonly bestVsUnbounded: Summary;
+  /** Milliseconds added each way by the latency proxy (0: loopback). */
+  readonly delayMs: number;
+  readonly rounds: number;
+  readonly raw: VariantRow;
+  readonly sdk: VariantRow[];
 }
 
 /** autobahn hands a single result arg as is, more than one as `Result { args }` (fox flattens the list). */
@@ -56,7 +57,23 @@ function rawIds(value: unknown): number[] {
   return Array.isArray(value) ? (value as number[]) : [value as number];
 }
 
-async function syncSdk(meta: SessionMeta, syncConcurrency?: number): Promise<number> {
+const ignore = (): void => undefined;
+
+/** The fair raw equivalent, by hand on the session; returns how many sessions it holds. */
+export async function syncRaw(session: WampSessionLike): Promise<number> {
+  const subscriptions = await Promise.all([session.subscribe('wamp.session.on_join', ignore), session.subscribe('wamp.session.on_leave', ignore)]);
+  try {
+    const ids = rawIds(await session.call('wamp.session.list'));
+    const sessions = new Map<number, unknown>();
+    await Promise.all(ids.map((id) => Promise.resolve(session.call('wamp.session.get', [id])).then((details) => void sessions.set(id, details))));
+    return sessions.size;
+  } finally {
+    for (const subscription of subscriptions) void session.unsubscribe(subscription as never);
+  }
+}
+
+/** The SDK: a live set until `ready`; returns its size. */
+export async function syncSdk(meta: SessionMeta, syncConcurrency?: number): Promise<number> {
   const live = meta.liveSessions(syncConcurrency === undefined ? undefined : { syncConcurrency });
   try {
     await live.ready;
@@ -64,19 +81,6 @@ async function syncSdk(meta: SessionMeta, syncConcurrency?: number): Promise<num
   } finally {
     live.dispose();
   }
-}
-
-async function syncNaive(meta: SessionMeta): Promise<number> {
-  const ids = await meta.list();
-  const details = [];
-  for (const id of ids) details.push(await meta.get(id));
-  return details.length;
-}
-
-async function syncUnbounded(session: WampSessionLike): Promise<number> {
-  const ids = rawIds(await session.call('wamp.session.list'));
-  const details = await Promise.all(ids.map((id) => session.call('wamp.session.get', [id])));
-  return details.length;
 }
 
 interface Sample {
@@ -88,9 +92,9 @@ interface Sample {
 
 /**
  * Times one sync. Before it, a round trip makes sure the router has processed everything sent
- * before (e.g. the UNSUBSCRIBEs of the previous live set's dispose). No forced GC: a full GC
- * shrinks the young generation, and the allocation burst that follows (above all unbounded
- * Promise.all) then pays for extra scavenges (+50% measured); the heap stays in its steady state.
+ * before (e.g. the UNSUBSCRIBEs of the previous sync). No forced GC: a full GC shrinks the young
+ * generation, and the allocation burst that follows (above all unbounded `Promise.all`) then pays
+ * for extra scavenges (+50% measured); the heap stays in its steady state.
  */
 async function timed(target: SyncTarget, run: () => Promise<number>): Promise<Sample> {
   await target.session.call('wamp.session.count');
@@ -103,50 +107,36 @@ async function timed(target: SyncTarget, run: () => Promise<number>): Promise<Sa
   return { ms, synced, clientCpuMs: (cpu.user + cpu.system) / 1000, routerCpuMs };
 }
 
-export async function benchSync(target: SyncTarget, sessions: number, reps: number): Promise<SyncRow> {
-  const { meta, session } = target;
-  const runs: Record<Variant, () => Promise<number>> = {
-    sdk: () => syncSdk(meta),
-    naive: () => syncNaive(meta),
-    unbounded: () => syncUnbounded(session),
-  };
-  const samples: Record<Variant, Sample[]> = { sdk: [], naive: [], unbounded: [] };
-  for (const variant of VARIANTS) await runs[variant](); // warm-up, untimed
-  for (let round = 0; round < reps; round++) {
-    for (const variant of rotate(VARIANTS, round)) samples[variant].push(await timed(target, runs[variant]));
+/** Raw and the SDK at each concurrency, `rounds` times each, interleaved. */
+export async function benchSync(target: SyncTarget, sessions: number, delayMs: number, concurrency: readonly number[], rounds: number): Promise<SyncRow> {
+  const variants = [0, ...concurrency]; // 0 = raw
+  const run = (c: number) => (c === 0 ? syncRaw(target.session) : syncSdk(target.meta, c));
+  const samples = new Map<number, Sample[]>(variants.map((c) => [c, []]));
+  for (const c of variants) await run(c); // warm-up, untimed
+  for (let round = 0; round < rounds; round++) {
+    for (const c of rotate(variants, round)) samples.get(c)!.push(await timed(target, () => run(c)));
   }
-  const synced = new Set(VARIANTS.flatMap((v) => samples[v].map((s) => s.synced)));
+  const synced = new Set([...samples.values()].flatMap((s) => s.map((x) => x.synced)));
   if (synced.size !== 1) throw new Error(`variants disagree on the number of sessions: ${[...synced].join(', ')}`);
   const n = [...synced][0] as number;
-  const ms = (v: Variant) => samples[v].map((s) => s.ms);
-  const cpu = (v: Variant): CpuPerSession => ({
-    client: (summarize(samples[v].map((s) => s.clientCpuMs)).median * 1000) / n,
-    router: (summarize(samples[v].map((s) => s.routerCpuMs)).median * 1000) / n,
+  const ms = (c: number) => samples.get(c)!.map((s) => s.ms);
+  const row = (c: number): VariantRow => ({
+    concurrency: c,
+    ms: summarize(ms(c)),
+    cpuUs: {
+      client: (summarize(samples.get(c)!.map((s) => s.clientCpuMs)).median * 1000) / n,
+      router: (summarize(samples.get(c)!.map((s) => s.routerCpuMs)).median * 1000) / n,
+    },
+    vsRaw: summarize(ratios(ms(c), ms(0))),
   });
-  return {
-    sessions,
-    synced: n,
-    ms: { sdk: summarize(ms('sdk')), naive: summarize(ms('naive')), unbounded: summarize(ms('unbounded')) },
-    cpuUs: { sdk: cpu('sdk'), naive: cpu('naive'), unbounded: cpu('unbounded') },
-    speedupVsNaive: summarize(ratios(ms('naive'), ms('sdk'))),
-    vsUnbounded: summarize(ratios(ms('sdk'), ms('unbounded'))),
-  };
+  return { sessions, synced: n, delayMs, rounds, raw: row(0), sdk: concurrency.map(row) };
 }
 
-export async function benchSweep(target: SyncTarget, sessions: number, concurrency: readonly number[], reps: number): Promise<SweepRow> {
-  const { meta, session } = target;
-  const samples = new Map<number, number[]>([...concurrency, 0].map((c) => [c, []]));
-  const variants = [...concurrency, 0]; // 0 = unbounded raw Promise.all, the reference
-  for (const c of variants) await (c === 0 ? syncUnbounded(session) : syncSdk(meta, c)); // warm-up
-  for (let round = 0; round < reps; round++) {
-    for (const c of rotate(variants, round)) {
-      const { ms } = await timed(target, () => (c === 0 ? syncUnbounded(session) : syncSdk(meta, c)));
-      (samples.get(c) as number[]).push(ms);
-    }
+/** Per concurrency: the worst median ratio to raw over every size and link (lower is better). */
+export function worstRatios(rows: readonly SyncRow[]): Map<number, number> {
+  const worst = new Map<number, number>();
+  for (const row of rows) {
+    for (const v of row.sdk) worst.set(v.concurrency, Math.max(worst.get(v.concurrency) ?? 0, v.vsRaw.median));
   }
-  const ms: Record<number, Summary> = {};
-  for (const c of concurrency) ms[c] = summarize(samples.get(c) as number[]);
-  const best = [...concurrency].sort((a, b) => (ms[a] as Summary).median - (ms[b] as Summary).median)[0] as number;
-  const unbounded = samples.get(0) as number[];
-  return { sessions, ms, unboundedMs: summarize(unbounded), best, bestVsUnbounded: summarize(ratios(samples.get(best) as number[], unbounded)) };
+  return worst;
 }

@@ -47,14 +47,14 @@ function numbers(value: unknown, path = '$'): Array<[string, number]> {
 }
 
 type Results = {
-  events: { rows: unknown[] };
+  events: { rows: unknown[]; byAuthid: { rows: unknown[] } };
   memory: Record<string, number>;
-  bundle: { rows: Array<{ gzipBytes: number }> };
+  sdkSync: { retainedPerSession: Record<string, number> };
+  bundle: { rows: Array<{ gzipBytes: number }>; rxjsImports: unknown[] };
   network: {
-    sync: unknown[];
-    sweep: Array<{ best: number }>;
+    sync: Array<{ delayMs: number; sdk: unknown[] }>;
     calls: { rows: unknown[] };
-    latency: { sync: unknown[]; sweep: unknown[] };
+    profile: { shares: Array<{ share: number }> };
   };
 };
 
@@ -80,13 +80,18 @@ describe('bench (BENCH_SCALE=tiny)', () => {
 
   test('every benchmark produces finite figures', () => {
     expect(results.events.rows).toHaveLength(3);
-    expect(results.network.sync).toHaveLength(1);
-    expect(results.network.sweep).toHaveLength(1);
+    expect(results.events.byAuthid.rows).toHaveLength(3);
+    // One size, on loopback and through the latency proxy, each with raw and two concurrencies.
+    expect(results.network.sync.map((row) => [row.delayMs > 0, row.sdk.length])).toEqual([
+      [false, 2],
+      [true, 2],
+    ]);
     expect(results.network.calls.rows).toHaveLength(2);
-    expect(results.network.latency.sync).toHaveLength(1);
-    expect(results.network.latency.sweep).toHaveLength(1);
-    expect(results.bundle.rows).toHaveLength(2);
+    expect(results.network.profile.shares.length).toBeGreaterThan(1);
+    expect(results.bundle.rows.length).toBeGreaterThanOrEqual(3);
+    expect(results.bundle.rxjsImports.length).toBeGreaterThan(0);
     expect(results.memory.rawBytesPerSession).toBeGreaterThan(0);
+    expect(results.sdkSync.retainedPerSession.sdk).toBeGreaterThan(0);
     expect(results.bundle.rows[0]!.gzipBytes).toBeGreaterThan(0);
     const all = numbers(results);
     expect(all.length).toBeGreaterThan(100);
@@ -95,7 +100,7 @@ describe('bench (BENCH_SCALE=tiny)', () => {
 
   test('writes RESULTS.md where BENCH_OUT says, with every section and no NaN', () => {
     const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Targets', '## 1. Initial sync', '## 1b.', '## 2. Per-event cost', '## 3. Call overhead', '## 4. Memory', '## 5. Bundle size']) {
+    for (const heading of ['## Targets', '## 1. Initial sync', '### 1b.', '### 1c.', '### 1d.', '## 2. Per-event cost', '### With `live.byAuthid()`', '## 3. Call overhead', '## 4. Memory', '## 5. Bundle size']) {
       expect(md).toContain(heading);
     }
     expect(md).toContain(`Node ${process.version}`);
