@@ -31,6 +31,11 @@ export class Emitter<Events extends EventMap> {
     this.#listeners.get(event)?.delete(listener);
   }
 
+  /** Whether anybody listens to `event`. */
+  listens(event: keyof Events): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<E extends keyof Events>(event: E, ...args: Parameters<Events[E]>): void {
     const listeners = this.#listeners.get(event);
     if (!listeners) return;

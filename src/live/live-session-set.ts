@@ -384,14 +384,20 @@ export class LiveSessionSet implements LiveSessionView {
       return;
     }
     if (!isCurrent()) return;
-    const changes: SessionSetChange[] = [];
+    let changes: SessionSetChange[] = [];
     if ('lost' in outcome) {
-      for (const event of outcome.lost) changes.push(...toChanges(source.apply(event, this.#store, this.#gone)));
+      for (const event of outcome.lost) for (const change of toChanges(source.apply(event, this.#store, this.#gone))) changes.push(change);
+    } else if (this.#store.size === 0) {
+      // A first sync fills the store itself (one Map, not two), and builds the changes only for
+      // someone who listens.
+      source.settle(outcome.fetched, this.#buffer, this.#gone, this.#store);
+      if (this.#changes.observed || this.#emitter.listens('joined')) for (const session of this.#store.values()) changes.push({ type: 'joined', session });
     } else {
-      const next = source.settle(outcome.fetched, this.#buffer, this.#gone);
-      this.#buffer = [];
-      changes.push(...replace(this.#store, this.#store.map, next));
+      const next = new Map<SessionId, SessionDetails>();
+      source.settle(outcome.fetched, this.#buffer, this.#gone, next);
+      changes = replace(this.#store, this.#store.map, next);
     }
+    this.#buffer = [];
     this.#synced = true;
     this.#dispatch({ type: 'synced', epoch }); // status first (guarantee 5), then the changes
     this.#publish(changes);

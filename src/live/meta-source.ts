@@ -174,8 +174,8 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
     return buffered.filter((event) => event.type === 'leave');
   }
 
-  settle(fetched: SessionDetails[], buffered: readonly LiveEvent[], gone: Tombstones): Map<SessionId, SessionDetails> {
-    return settle(fetched, buffered, gone, this.#accept);
+  settle(fetched: SessionDetails[], buffered: readonly LiveEvent[], gone: Tombstones, next: SessionTable): void {
+    settle(fetched, buffered, gone, this.#accept, next);
   }
 
   apply(event: LiveEvent, table: SessionTable, gone: Tombstones): SessionSetChange | undefined {

@@ -93,16 +93,11 @@ export function applyEvent(table: SessionTable, gone: Tombstones, event: LiveEve
 }
 
 /**
- * The set the realm has now: the snapshot (`list` + `get` answers, in any order) with the events
- * buffered since both topics were subscribed applied on top. A leave seen during the sync wins
+ * The set the realm has now, written into `next` (empty): the snapshot (`list` + `get` answers, in
+ * any order) with the events buffered since both topics were subscribed applied on top. A leave seen during the sync wins
  * over the snapshot, also over a `get` answer that arrived after it.
  */
-export function settle(
-  snapshot: Iterable<SessionDetails>,
-  buffered: readonly LiveEvent[],
-  gone: Tombstones,
-  accept: Accept,
-): Map<SessionId, SessionDetails> {
+export function settle<T extends SessionTable>(snapshot: Iterable<SessionDetails>, buffered: readonly LiveEvent[], gone: Tombstones, accept: Accept, next: T): T {
   const left = new Set<SessionId>();
   for (const event of buffered) {
     if (event.type !== 'leave') continue;
@@ -110,7 +105,6 @@ export function settle(
     gone.add(event.left.session);
   }
   const isGone: Gone = { has: (id) => left.has(id) || gone.has(id) };
-  const next = new Map<SessionId, SessionDetails>();
   for (const details of snapshot) applyJoin(next, isGone, details, accept);
   for (const event of buffered) if (event.type === 'join') applyJoin(next, isGone, event.details, accept);
   return next;

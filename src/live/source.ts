@@ -35,8 +35,8 @@ export interface SyncSource<E, F> {
   fetch(known: ReadonlyMap<SessionId, SessionDetails>, isCurrent: () => boolean): Promise<F>;
   /** Events buffered before a sync starts that still matter once it ends. */
   keep(buffered: readonly E[]): E[];
-  /** The set that the snapshot with the events buffered since makes. */
-  settle(fetched: F, buffered: readonly E[], gone: Tombstones): Map<SessionId, SessionDetails>;
+  /** Writes into `next` (empty) the set that the snapshot with the events buffered since makes. */
+  settle(fetched: F, buffered: readonly E[], gone: Tombstones, next: SessionTable): void;
   /** One event on a synced set: its changes, or `'resync'` when it shows the set missed something. */
   apply(event: E, table: SessionTable, gone: Tombstones): SessionSetChange | SessionSetChange[] | undefined | 'resync';
   /**

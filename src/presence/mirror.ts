@@ -16,7 +16,7 @@ import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { Payload } from '../normalize';
 import { SessionFollower } from '../session/follower';
 import { TopicStream } from '../topic-stream';
-import type { SessionDetails, SessionId, WampConnectionLike, WampSessionLike } from '../types';
+import type { WampConnectionLike, WampSessionLike } from '../types';
 import { checkTimeout, checkUri } from '../validate';
 import { entryDetails, parseChange, parseHeartbeat, parseState, uris, type ChangeMessage, type HeartbeatMessage, type StateMessage } from './protocol';
 
@@ -132,8 +132,7 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
     return buffered.slice(); // filtered by seq once the state tells where it stands
   }
 
-  settle(state: StateMessage, buffered: readonly MirrorEvent[], gone: Tombstones): Map<SessionId, SessionDetails> {
-    const next = new Map<SessionId, SessionDetails>();
+  settle(state: StateMessage, buffered: readonly MirrorEvent[], gone: Tombstones, next: SessionTable): void {
     for (const entry of state.sessions) next.set(entry.session, entryDetails(entry, this.#uris.getState));
     this.#epoch = state.epoch;
     this.#seq = state.seq;
@@ -143,7 +142,6 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
     const changes = buffered.flatMap((e) => ('change' in e && e.change.epoch === state.epoch ? [e.change] : [])).sort((a, b) => a.seq - b.seq);
     for (const change of changes) if (change.seq === this.#seq + 1) this.#applyChange(change, next, gone);
     this.#armWatchdog();
-    return next;
   }
 
   apply(event: MirrorEvent, table: SessionTable, gone: Tombstones): SessionSetChange[] | 'resync' | undefined {

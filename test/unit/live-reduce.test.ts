@@ -78,13 +78,13 @@ describe('applyJoin / applyLeave / applyEvent', () => {
 
 describe('settle', () => {
   test('buffered events go on top of the snapshot', () => {
-    const next = settle([details(1), details(2)], [join(details(3)), leave(2)], new Tombstones(8), all);
+    const next = settle([details(1), details(2)], [join(details(3)), leave(2)], new Tombstones(8), all, new Map<number, SessionDetails>());
     expect(keys(next)).toEqual([1, 3]);
   });
 
   test('a buffered leave wins over the snapshot and over a buffered join, in any order', () => {
     const gone = new Tombstones(8);
-    const next = settle([details(1), details(2)], [leave(1), join(details(2)), leave(2), join(details(1))], gone, all);
+    const next = settle([details(1), details(2)], [leave(1), join(details(2)), leave(2), join(details(1))], gone, all, new Map<number, SessionDetails>());
     expect(next.size).toBe(0);
     expect([gone.has(1), gone.has(2)]).toEqual([true, true]);
   });
@@ -93,12 +93,12 @@ describe('settle', () => {
     const gone = new Tombstones(8);
     gone.add(1);
     const onlyUsers: Accept = (d) => d.authrole === 'user';
-    const next = settle([details(1), details(2), details(3, 'guest')], [join(details(4, 'guest')), join(details(5))], gone, onlyUsers);
+    const next = settle([details(1), details(2), details(3, 'guest')], [join(details(4, 'guest')), join(details(5))], gone, onlyUsers, new Map<number, SessionDetails>());
     expect(keys(next)).toEqual([2, 5]);
   });
 
   test('duplicates in snapshot and buffer give one entry, richest details kept', () => {
-    const next = settle([idOnly(1), idOnly(1)], [join(details(1)), join(details(1))], new Tombstones(8), all);
+    const next = settle([idOnly(1), idOnly(1)], [join(details(1)), join(details(1))], new Tombstones(8), all, new Map<number, SessionDetails>());
     expect([...next.values()]).toEqual([details(1)]);
   });
 });
