@@ -172,8 +172,8 @@ class Relay implements PresenceRelay {
   }
 
   #onSession(session: WampSessionLike | null): void {
+    this.#unregister(); // a session let go while still open would go on answering, and hold the URI
     this.#session = session;
-    this.#registration = undefined;
     if (!session || this.#disposed) return;
     if (typeof session.register !== 'function' || typeof session.publish !== 'function') {
       return this.#report(new InvalidArgumentError('via', 'a SessionMeta on a session that can register and publish'));
@@ -181,7 +181,7 @@ class Relay implements PresenceRelay {
     const endpoint = (): StateMessage => this.#state();
     Promise.resolve(session.register(this.#uris.getState, endpoint)).then(
       (registration) => {
-        if (this.#session !== session || this.#disposed) return;
+        if (this.#session !== session || this.#disposed) return unregisterFrom(session, registration);
         this.#registration = registration;
         this.#registered();
         this.#flush(); // what changed while this relay had no session
@@ -232,19 +232,23 @@ class Relay implements PresenceRelay {
   }
 
   #unregister(): void {
-    const session = this.#session;
     const registration = this.#registration;
     this.#registration = undefined;
-    if (!session?.isOpen || registration === undefined || typeof session.unregister !== 'function') return;
-    try {
-      Promise.resolve(session.unregister(registration as never)).then(undefined, () => undefined);
-    } catch {
-      // the session is closing: nothing is registered any more
-    }
+    if (this.#session && registration !== undefined) unregisterFrom(this.#session, registration);
   }
 
   #report(error: unknown): void {
     if (!this.#disposed) this.#errors.next(isMetaError(error) ? error : toMetaError(error, this.#uris.getState));
+  }
+}
+
+/** Removes a registration, quietly: the session may be closing. */
+function unregisterFrom(session: WampSessionLike, registration: unknown): void {
+  if (!session.isOpen || typeof session.unregister !== 'function') return;
+  try {
+    Promise.resolve(session.unregister(registration as never)).then(undefined, () => undefined);
+  } catch {
+    // the session is closing: nothing is registered any more
   }
 }
 

@@ -164,3 +164,63 @@ test('a new session of its SessionMeta: registered again, and what changed meanw
   expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
   expect(session.state().epoch).toBe(next.state().epoch); // same relay, same epoch
 });
+
+/** A RelaySession whose REGISTERED comes when the test says. */
+class SlowRegisterSession extends RelaySession {
+  readonly pendingRegisters: Array<() => void> = [];
+  readonly unregisteredWhat: unknown[] = [];
+
+  override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+    return new Promise((resolve) => this.pendingRegisters.push(() => resolve(super.register(procedure, endpoint))));
+  }
+
+  override unregister(registration?: unknown): Promise<void> {
+    this.unregisteredWhat.push(registration);
+    return super.unregister();
+  }
+}
+
+test('disposed while its REGISTER is in flight: the registration that comes back is unregistered, not left on the router', async () => {
+  const realm = new ScriptedRealm();
+  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  realm.add(1, 'service', false);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  await flush();
+  expect(session.pendingRegisters).toHaveLength(1);
+  relay.dispose();
+  session.pendingRegisters[0]!();
+  await flush();
+  expect(session.unregisteredWhat).toEqual([{ procedure: `${PREFIX}.get_state` }]);
+});
+
+test('a session let go while still open (detach, attach of another): its get_state registration is removed', async () => {
+  const { realm, session, meta } = await running();
+  meta.detach(); // the session stays open: it would go on answering get_state, and block the next REGISTER
+  expect(session.unregistered).toBe(1);
+  const next = new RelaySession({ id: 2, onCall: realm.answerNow });
+  realm.sessions.push(next);
+  meta.attach(next);
+  await flush();
+  expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  expect(session.unregistered).toBe(1);
+});
+
+test('a session let go while its REGISTER is in flight: the late registration is removed', async () => {
+  const realm = new ScriptedRealm();
+  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  realm.add(1, 'service', false);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  await flush();
+  meta.detach();
+  session.pendingRegisters[0]!();
+  await flush();
+  expect(session.unregisteredWhat).toEqual([{ procedure: `${PREFIX}.get_state` }]);
+});
