@@ -159,7 +159,8 @@ class Relay implements PresenceRelay {
   #onChange({ type, session }: SessionSetChange): void {
     const id = session.session;
     if (type === 'joined') this.#add(session, true);
-    else if (this.#entries.delete(id) && !this.#joined.delete(id)) this.#left.add(id);
+    // The union: a session still in another set stays (the set that emitted `left` no longer has it).
+    else if (!this.#sets.some((set) => set.has(id)) && this.#entries.delete(id) && !this.#joined.delete(id)) this.#left.add(id);
     if (this.#flushTimer === undefined) this.#flushTimer = this.#clock.setTimeout(() => this.#flush(), COALESCE_MS);
   }
 

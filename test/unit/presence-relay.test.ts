@@ -224,3 +224,32 @@ test('a session let go while its REGISTER is in flight: the late registration is
   await flush();
   expect(session.unregisteredWhat).toEqual([{ procedure: `${PREFIX}.get_state` }]);
 });
+
+test('the union of several sets: a session that leaves one set but is still in another stays in the presence', async () => {
+  // Two router nodes, each with its own meta session; session 11 is seen by both sets (e.g. two
+  // sets of one realm with overlapping filters, or one session known to two nodes).
+  const node = async (id: number) => {
+    const realm = new ScriptedRealm();
+    realm.add(11, 'user', false);
+    const session = new RelaySession({ id, onCall: realm.answerNow });
+    realm.sessions.push(session);
+    const meta = metas.make(session);
+    const live = meta.liveSessions({ verifyIntervalMs: 0, includeSelf: false });
+    await flush();
+    await live.ready;
+    return { realm, session, meta, live };
+  };
+  const a = await node(1);
+  const b = await node(2);
+  const relay = publishPresence([a.live, b.live], { prefix: PREFIX, heartbeatMs: 1000, via: a.meta });
+  await relay.ready;
+  a.realm.remove(11);
+  jest.advanceTimersByTime(10);
+  expect(b.live.has(11)).toBe(true);
+  expect(a.session.changes()).toEqual([]); // still present through b
+  expect((a.session.state().sessions as PresenceEntry[]).map((e) => e.session)).toEqual([11]);
+  b.realm.remove(11);
+  jest.advanceTimersByTime(10);
+  expect(a.session.changes()).toEqual([expect.objectContaining({ seq: 1, joined: [], left: [11] })]);
+  relay.dispose();
+});
