@@ -11,7 +11,7 @@ import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
 import type { SessionDetails, SessionId, WampSessionLike } from '../types';
 import { checkTimeout, checkUri } from '../validate';
-import { defaultProjection, uris, type PresenceEntry, type StateMessage } from './protocol';
+import { defaultProjection, entryDetails, uris, type PresenceEntry, type StateMessage } from './protocol';
 
 /**
  * Options of {@link publishPresence}.
@@ -141,7 +141,10 @@ class Relay implements PresenceRelay {
   #entry(details: SessionDetails): PresenceEntry | undefined {
     try {
       const entry = this.#project(details);
-      if (typeof entry === 'object' && entry !== null && entry.session === details.session) return entry;
+      if (typeof entry === 'object' && entry !== null && entry.session === details.session) {
+        entryDetails(entry, this.#uris.getState); // what every mirror reads of it (authid a string, …): throws when it cannot
+        return entry;
+      }
       this.#report(new InvalidArgumentError('options.project', `an object with session ${details.session}`));
     } catch (error) {
       this.#report(error);

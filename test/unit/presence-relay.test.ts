@@ -253,3 +253,13 @@ test('the union of several sets: a session that leaves one set but is still in a
   expect(a.session.changes()).toEqual([expect.objectContaining({ seq: 1, joined: [], left: [11] })]);
   relay.dispose();
 });
+
+test('a projection whose entry mirrors cannot read (authid: 42) is reported and skipped, not published to every mirror', async () => {
+  const project = (s: SessionDetails): PresenceEntry => (s.session === 12 ? { session: 12, authid: 42 } : { session: s.session, authid: s.authid });
+  const { realm, session, errors } = await running([11, 12], project);
+  expect((session.state().sessions as PresenceEntry[]).map((e) => e.session)).toEqual([11, 1]);
+  expect(errors).toHaveLength(1);
+  realm.add(13, 'user', true, { session: 13, authid: 'user-13', authrole: 'user' });
+  jest.advanceTimersByTime(10);
+  expect(session.changes()).toEqual([expect.objectContaining({ joined: [{ session: 13, authid: 'user-13' }] })]);
+});
