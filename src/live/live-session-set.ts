@@ -95,6 +95,8 @@ export class LiveSessionSet implements LiveSessionView {
   #buffer: unknown[] = [];
   #synced = false;
   #snapshot: LiveSnapshot | undefined;
+  /** The error the `subscribe` listeners were last told of (the snapshot's `error`). */
+  #explained: MetaError | undefined;
   #disconnect: (() => void) | undefined;
   #settleReady!: (error?: MetaError) => void;
 
@@ -417,9 +419,15 @@ export class LiveSessionSet implements LiveSessionView {
   /** Emits the status when it changed; `ready` settles first, as a 'live' listener may dispose the set. */
   #showStatus(): void {
     const status = statusOf(this.#state);
-    if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== this.#state.error)) this.#snapshot = undefined;
+    const { error } = this.#state;
+    if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== error)) this.#snapshot = undefined;
+    const explained = error !== this.#explained; // the snapshot's `error` changed
+    this.#explained = error;
     if (this.#state.phase === 'live') this.#settleReady(); // synced, even if an upstream says stale
-    if (status === this.#status.value) return;
+    if (status === this.#status.value) {
+      if (explained) this.#notify();
+      return;
+    }
     this.#status.next(status);
     this.#emitter.emit('status', status);
     // A dispose is the user's own doing: `subscribe` listeners hear of a close only with its cause.

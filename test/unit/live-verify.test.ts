@@ -197,6 +197,22 @@ test('a SUBSCRIBE not confirmed within callTimeoutMs is reported and sent again;
   expect(rec.diff()).toEqual(['+1', '+21']); // one event, delivered once
 });
 
+test('getSnapshot/subscribe: an error that explains the status changes the snapshot and calls the subscribe listeners, also while the status stays', async () => {
+  const realm = new ScriptedRealm();
+  const session = realm.connect({ id: 1 });
+  const meta = metas.make(session, TIMEOUT);
+  const live = meta.liveSessions({ verifyIntervalMs: INTERVAL });
+  await flush();
+  const first = live.getSnapshot();
+  let notified = 0;
+  live.subscribe(() => notified++);
+  await pass(TIMEOUT); // the SUBSCRIBE swallowed: still syncing, now with a reason
+  const second = live.getSnapshot();
+  expect(second).not.toBe(first);
+  expect(second).toMatchObject({ status: 'syncing', error: expect.any(CallTimeoutError) });
+  expect(notified).toBe(1); // a UI bound with useSyncExternalStore hears of it
+});
+
 test('options: verifyIntervalMs negative or not a finite number → InvalidArgumentError at creation; 200 is fine', () => {
   const meta = metas.make(null);
   for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1000', null]) {
