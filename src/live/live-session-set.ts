@@ -386,6 +386,8 @@ export class LiveSessionSet implements LiveSessionView {
       return;
     }
     if (!isCurrent()) return;
+    const first = !this.#synced;
+    const version = this.#store.version;
     const changes: SessionSetChange[] = [];
     if ('lost' in outcome) {
       for (const event of outcome.lost) changes.push(...toChanges(source.apply(event, this.#store, this.#gone)));
@@ -396,7 +398,8 @@ export class LiveSessionSet implements LiveSessionView {
     }
     this.#synced = true;
     this.#dispatch({ type: 'synced', epoch }); // status first (guarantee 5), then the changes
-    this.#publish(changes);
+    // A sync that changed nothing keeps the snapshot (the same object, no listener called).
+    if (first || this.#store.version !== version) this.#publish(changes);
     if (mode === 'repair' && changes.length > 0 && this.#state.phase !== 'closed') {
       const joined = changes.filter((c) => c.type === 'joined').length;
       const drift = new DriftError(joined, changes.length - joined);

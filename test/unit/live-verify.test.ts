@@ -149,6 +149,28 @@ test('a difference that an event explains before the second look is no drift', a
   expect(rec.errors).toEqual([]);
 });
 
+test('a repair that finds nothing to change keeps the snapshot: the same object, no listener called, no sessions$ emission', async () => {
+  const { realm, session, live, rec } = await synced([11, 12]);
+  const snapshot = live.getSnapshot();
+  let notified = 0;
+  live.subscribe(() => notified++);
+  const emitted: unknown[] = [];
+  live.sessions$.subscribe((s) => emitted.push(s));
+  const offByOne = (): void => realm.deliver(realm.pending(session, COUNT)[0]!, { ok: true, value: realm.alive.size + 1 }); // a router quirk, not drift
+  await pass(INTERVAL);
+  offByOne();
+  await flush();
+  await pass(1000);
+  offByOne(); // confirmed: a repair looks at the list, which is right
+  await flush();
+  await answerAll(realm, session);
+  expect(procedures(session).filter((p) => p === LIST).length).toBeGreaterThanOrEqual(2);
+  expect(rec.errors).toEqual([]);
+  expect(live.getSnapshot()).toBe(snapshot);
+  expect(notified).toBe(0);
+  expect(emitted).toHaveLength(1); // the replayed current set only
+});
+
 test('a count that is not a number is a MalformedPayloadError, never drift nor stale', async () => {
   const { realm, session, live, rec } = await synced([11]);
   await pass(INTERVAL);
