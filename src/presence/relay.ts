@@ -5,11 +5,12 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
-import { InvalidArgumentError, isMetaError, toMetaError, type MetaError } from '../errors';
+import { InvalidArgumentError, SessionClosedError, isMetaError, toMetaError, type MetaError } from '../errors';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
 import type { SessionDetails, SessionId, WampSessionLike } from '../types';
+import { DISPOSED } from '../uris';
 import { checkTimeout, checkUri } from '../validate';
 import { defaultProjection, entryDetails, uris, type PresenceEntry, type StateMessage } from './protocol';
 
@@ -51,7 +52,7 @@ export interface PublishPresenceOptions {
  * ```
  */
 export interface PresenceRelay {
-  /** Resolves once `<prefix>.get_state` is registered and answering. */
+  /** Resolves once `<prefix>.get_state` is registered and answering; rejects (`SessionClosedError`) if disposed first. */
   readonly ready: Promise<void>;
   /** Registration refused, publications that failed, projections that threw: reported, never thrown. */
   readonly errors$: Observable<MetaError>;
@@ -88,6 +89,7 @@ class Relay implements PresenceRelay {
   #heartbeatTimer: TimerHandle | undefined;
   #disposed = false;
   #registered!: () => void;
+  #notRegistered!: (error: MetaError) => void;
 
   constructor(
     sets: readonly LiveSessionView[],
@@ -101,7 +103,11 @@ class Relay implements PresenceRelay {
     this.#project = project;
     this.#heartbeatMs = heartbeatMs;
     this.errors$ = this.#errors.asObservable();
-    this.ready = new Promise<void>((resolve) => (this.#registered = resolve));
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#registered = resolve;
+      this.#notRegistered = reject;
+    });
+    this.ready.catch(() => undefined); // rejection is for those who await it, never unhandled
     // Started a microtask later, so that what the first projections report reaches `errors$`
     // observers subscribed right after publishPresence() returned.
     queueMicrotask(() => this.#start(session$));
@@ -130,6 +136,7 @@ class Relay implements PresenceRelay {
     this.#clock.clearTimeout(this.#flushTimer);
     this.#clock.clearTimeout(this.#heartbeatTimer);
     this.#unregister();
+    this.#notRegistered(new SessionClosedError({ reason: DISPOSED })); // a no-op once registered
     this.#errors.complete();
   }
 

@@ -3,7 +3,7 @@
  * which shape (API.md §6 wire protocol), without a router. The session records what the relay
  * registers and publishes.
  */
-import { SessionMeta, publishPresence } from '../../src';
+import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
 import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
 import { FakeSession, flush } from '../helpers/fake-session';
 import { ScriptedRealm, metaTracker } from '../helpers/live-set';
@@ -262,4 +262,12 @@ test('a projection whose entry mirrors cannot read (authid: 42) is reported and 
   realm.add(13, 'user', true, { session: 13, authid: 'user-13', authrole: 'user' });
   jest.advanceTimersByTime(10);
   expect(session.changes()).toEqual([expect.objectContaining({ joined: [{ session: 13, authid: 'user-13' }] })]);
+});
+
+test('ready does not stay pending for ever when the relay is disposed before it registered: it rejects (SessionClosedError)', async () => {
+  const meta = metas.make(null);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  relay.dispose();
+  await expect(relay.ready).rejects.toBeInstanceOf(SessionClosedError);
 });
