@@ -190,7 +190,15 @@ class Relay implements PresenceRelay {
       return this.#report(new InvalidArgumentError('via', 'a SessionMeta on a session that can register and publish'));
     }
     const endpoint = (): StateMessage => this.#state();
-    Promise.resolve(session.register(this.#uris.getState, endpoint)).then(
+    let registering: unknown;
+    try {
+      registering = session.register(this.#uris.getState, endpoint);
+    } catch (error) {
+      // autobahn throws "session not open" at once: the next session registers again
+      if (session.isOpen) this.#report(toMetaError(error, this.#uris.getState));
+      return;
+    }
+    Promise.resolve(registering).then(
       (registration) => {
         if (this.#session !== session || this.#disposed) return unregisterFrom(session, registration);
         this.#registration = registration;

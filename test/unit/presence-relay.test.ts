@@ -3,6 +3,7 @@
  * which shape (API.md §6 wire protocol), without a router. The session records what the relay
  * registers and publishes.
  */
+import { config } from 'rxjs';
 import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
 import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
 import { FakeSession, flush } from '../helpers/fake-session';
@@ -270,4 +271,35 @@ test('ready does not stay pending for ever when the relay is disposed before it 
   const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
   relay.dispose();
   await expect(relay.ready).rejects.toBeInstanceOf(SessionClosedError);
+});
+
+test('a session that closed a moment ago (REGISTER throws "session not open", as autobahn does): nothing thrown, registered on the next one', async () => {
+  class StrictSession extends RelaySession {
+    override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+      if (!this.isOpen) throw 'session not open';
+      return super.register(procedure, endpoint);
+    }
+  }
+  const unhandled: unknown[] = [];
+  config.onUnhandledError = (error) => unhandled.push(error);
+  try {
+    const realm = new ScriptedRealm();
+    const session = new StrictSession({ id: 1, onCall: realm.answerNow });
+    realm.sessions.push(session);
+    const meta = metas.make(session);
+    const live = meta.liveSessions({ verifyIntervalMs: 0 });
+    await flush();
+    session.drop(); // the transport dropped; the liveness check has not noticed yet
+    const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+    await flush();
+    jest.advanceTimersByTime(1); // RxJS reports an error thrown by an observer on a timer
+    expect(unhandled).toEqual([]);
+    const next = new StrictSession({ id: 2, onCall: realm.answerNow });
+    realm.sessions.push(next);
+    meta.attach(next);
+    await relay.ready;
+    expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  } finally {
+    config.onUnhandledError = null;
+  }
 });
