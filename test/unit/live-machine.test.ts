@@ -178,6 +178,14 @@ describe('live', () => {
   test('verifyNow (after a kill) checks at once', () => {
     expect(kinds(run(live, { type: 'verifyNow' }).effects)).toEqual(['check']);
   });
+  test('verifyNow while a check is in flight (sent before the kill): checks again as soon as that one is answered', () => {
+    const asked = run(checking, { type: 'verifyNow' });
+    expect(asked.effects).toEqual([]);
+    const answered = run(asked.state, { type: 'checked', epoch: asked.state.epoch, difference: 0 });
+    expect(kinds(answered.effects)).toEqual(['check']);
+    const again = run(answered.state, { type: 'checked', epoch: answered.state.epoch, difference: 0 });
+    expect(kinds(again.effects)).toEqual(['timer verify 200']); // and only once
+  });
   test('resync (a presence gap) → a quiet sync that keeps live', () => {
     const { state, effects } = run(live, { type: 'resync' });
     expect(state).toMatchObject({ phase: 'live', sync: 'quiet' });

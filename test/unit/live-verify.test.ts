@@ -193,6 +193,21 @@ test('a kill through the same SessionMeta verifies its sets at once', async () =
   expect(procedures(session).at(-1)).toBe(COUNT);
 });
 
+test('a kill while a periodic check is in flight: verified again once that check is answered', async () => {
+  const { realm, session, meta } = await synced([11, 12]);
+  await pass(INTERVAL);
+  const periodic = realm.pending(session, COUNT)[0]!;
+  const before = realm.alive.size; // the router counted before the kill
+  const killing = meta.kill(11);
+  realm.remove(11, false); // a router that publishes no on_leave for it
+  session.calls.at(-1)!.resolve(null);
+  await killing;
+  await flush();
+  realm.deliver(periodic, { ok: true, value: before });
+  await flush();
+  expect(realm.pending(session, COUNT)).toHaveLength(1); // at once, not one interval later
+});
+
 test('verifyIntervalMs 0 turns checks off (after the calibration)', async () => {
   const { session } = await synced([11], { verifyIntervalMs: 0 });
   const before = session.calls.length;
