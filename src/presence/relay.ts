@@ -5,7 +5,7 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
-import { InvalidArgumentError, SessionClosedError, isMetaError, toMetaError, type MetaError } from '../errors';
+import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, isMetaError, toMetaError, type MetaError } from '../errors';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
@@ -62,6 +62,9 @@ export interface PresenceRelay {
 
 /** Changes within this window go out as one publication (a burst of joins is not one publication each). */
 const COALESCE_MS = 10;
+/** A refused REGISTER is sent again after base × 2^attempt ms, at most max. */
+const REGISTER_RETRY_BASE_MS = 250;
+const REGISTER_RETRY_MAX_MS = 10_000;
 
 function newEpoch(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -87,6 +90,8 @@ class Relay implements PresenceRelay {
   #registration: unknown;
   #flushTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
+  #registerRetry: TimerHandle | undefined;
+  #registerAttempts = 0;
   #disposed = false;
   #registered!: () => void;
   #notRegistered!: (error: MetaError) => void;
@@ -135,6 +140,7 @@ class Relay implements PresenceRelay {
     this.#subscription.unsubscribe();
     this.#clock.clearTimeout(this.#flushTimer);
     this.#clock.clearTimeout(this.#heartbeatTimer);
+    this.#clock.clearTimeout(this.#registerRetry);
     this.#unregister();
     this.#notRegistered(new SessionClosedError({ reason: DISPOSED })); // a no-op once registered
     this.#errors.complete();
@@ -183,6 +189,8 @@ class Relay implements PresenceRelay {
   }
 
   #onSession(session: WampSessionLike | null): void {
+    this.#clock.clearTimeout(this.#registerRetry);
+    if (session !== this.#session) this.#registerAttempts = 0;
     this.#unregister(); // a session let go while still open would go on answering, and hold the URI
     this.#session = session;
     if (!session || this.#disposed) return;
@@ -201,12 +209,23 @@ class Relay implements PresenceRelay {
     Promise.resolve(registering).then(
       (registration) => {
         if (this.#session !== session || this.#disposed) return unregisterFrom(session, registration);
+        this.#registerAttempts = 0;
         this.#registration = registration;
         this.#registered();
         this.#flush(); // what changed while this relay had no session
         this.#publishHeartbeat();
       },
-      (error: unknown) => this.#report(toMetaError(error, this.#uris.getState)),
+      (error: unknown) => {
+        const refused = toMetaError(error, this.#uris.getState);
+        this.#report(refused);
+        // Refused for now (e.g. the router still holds the registration of this service's session
+        // before a reconnect): try again with backoff while this session is the one; denied is final.
+        if (this.#session !== session || this.#disposed || NotAuthorizedError.is(refused) || !session.isOpen) return;
+        const delay = Math.min(REGISTER_RETRY_BASE_MS * 2 ** this.#registerAttempts++, REGISTER_RETRY_MAX_MS);
+        this.#registerRetry = this.#clock.setTimeout(() => {
+          if (this.#session === session && !this.#disposed && this.#registration === undefined) this.#onSession(session);
+        }, delay);
+      },
     );
   }
 

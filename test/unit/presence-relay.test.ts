@@ -6,7 +6,7 @@
 import { config } from 'rxjs';
 import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
 import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
-import { FakeSession, flush } from '../helpers/fake-session';
+import { FakeSession, WampError, flush } from '../helpers/fake-session';
 import { ScriptedRealm, metaTracker } from '../helpers/live-set';
 
 const PREFIX = 'com.example.presence';
@@ -302,4 +302,32 @@ test('a session that closed a moment ago (REGISTER throws "session not open", as
   } finally {
     config.onUnhandledError = null;
   }
+});
+
+test('a REGISTER refused for a while (the router still holds the registration of the session before a reconnect): retried with backoff', async () => {
+  class BusySession extends RelaySession {
+    refusals = 2;
+    override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+      if (this.refusals-- > 0) return Promise.reject(new WampError('wamp.error.procedure_already_exists'));
+      return super.register(procedure, endpoint);
+    }
+  }
+  const realm = new ScriptedRealm();
+  const session = new BusySession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 60_000 });
+  const errors: MetaError[] = [];
+  relay.errors$.subscribe((e) => errors.push(e));
+  let ready = false;
+  void relay.ready.then(() => (ready = true));
+  for (let i = 0; i < 40 && !ready; i++) {
+    jest.advanceTimersByTime(250);
+    await flush();
+  }
+  expect(ready).toBe(true);
+  expect(session.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  expect(errors.map((e) => e.code)).toHaveLength(2); // each refusal reported
 });
