@@ -93,6 +93,7 @@ class Relay implements PresenceRelay {
   #registerRetry: TimerHandle | undefined;
   #registerAttempts = 0;
   #disposed = false;
+  #disposing = false;
   #registered!: () => void;
   #notRegistered!: (error: MetaError) => void;
 
@@ -132,7 +133,8 @@ class Relay implements PresenceRelay {
   }
 
   dispose(): void {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#disposing) return; // an errors$ observer may call it again from within
+    this.#disposing = true;
     this.#flush();
     this.#stale = true;
     this.#publishHeartbeat();
@@ -250,7 +252,7 @@ class Relay implements PresenceRelay {
     this.#heartbeatTimer = this.#clock.setTimeout(() => {
       this.#flush();
       this.#publishHeartbeat();
-      this.#beat();
+      if (!this.#disposed) this.#beat(); // an errors$ observer may have disposed the relay meanwhile
     }, this.#heartbeatMs);
   }
 

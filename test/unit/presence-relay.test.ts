@@ -331,3 +331,25 @@ test('a REGISTER refused for a while (the router still holds the registration of
   expect(session.registered.has(`${PREFIX}.get_state`)).toBe(true);
   expect(errors.map((e) => e.code)).toHaveLength(2); // each refusal reported
 });
+
+test('disposed from an errors$ observer while a heartbeat goes out: no timer left running', async () => {
+  class FailingSession extends RelaySession {
+    override publish(topic: string, args?: unknown[] | null, kwargs?: Record<string, unknown> | null, options?: Record<string, unknown>): Promise<void> | undefined {
+      if (topic === `${PREFIX}.on_heartbeat` && this.registered.size > 0 && this.published.length > 0) throw new Error('socket write failed');
+      return super.publish(topic, args, kwargs, options);
+    }
+  }
+  const realm = new ScriptedRealm();
+  const session = new FailingSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  await live.ready;
+  const timers = jest.getTimerCount();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  relay.errors$.subscribe(() => relay.dispose());
+  await relay.ready; // the first heartbeat goes out
+  jest.advanceTimersByTime(1000); // the next one fails: the observer disposes the relay
+  expect(jest.getTimerCount()).toBe(timers);
+});
