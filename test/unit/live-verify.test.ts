@@ -234,6 +234,37 @@ test('a SUBSCRIBE not confirmed within callTimeoutMs is reported and sent again;
   expect(rec.diff()).toEqual(['+1', '+21']); // one event, delivered once
 });
 
+test('an event that arrives right behind its SUBSCRIBED (same tick, before the promise callback) is delivered, once', async () => {
+  const realm = new ScriptedRealm();
+  const session = realm.connect({ id: 1 });
+  const meta = metas.make(session, TIMEOUT);
+  const joined: number[] = [];
+  meta.joins$.subscribe((s) => joined.push(s.session));
+  await flush();
+  session.confirmSubscribes();
+  realm.add(21); // autobahn emits it before the SUBSCRIBED promise resolves (ws delivers a chunk's frames in one tick)
+  await flush();
+  realm.add(22);
+  expect(joined).toEqual([21, 22]);
+
+  // Two SUBSCRIBEs in flight (the first one timed out), both answered, then an event at once: one delivery.
+  const other = realm.connect({ id: 2 });
+  const meta2 = metas.make(other, TIMEOUT);
+  const live = meta2.liveSessions({ verifyIntervalMs: 0 });
+  const seen: number[] = [];
+  meta2.joins$.subscribe((s) => seen.push(s.session));
+  await flush();
+  await pass(TIMEOUT);
+  expect(other.pendingSubscribes.map((p) => p.topic)).toEqual([ON_JOIN, ON_LEAVE, ON_JOIN, ON_LEAVE]);
+  other.confirmSubscribes();
+  realm.add(23);
+  await flush();
+  realm.add(24);
+  expect(seen).toEqual([23, 24]);
+  expect([other.active(ON_JOIN), other.active(ON_LEAVE)]).toEqual([1, 1]);
+  live.dispose();
+});
+
 test('getSnapshot/subscribe: an error that explains the status changes the snapshot and calls the subscribe listeners, also while the status stays', async () => {
   const realm = new ScriptedRealm();
   const session = realm.connect({ id: 1 });
