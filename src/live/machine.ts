@@ -231,6 +231,11 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
     }
     case 'checkFailed': {
       if (!current(state, event.epoch) || !state.checking) return [state, []];
+      // Any answer but a timeout after a silent spell shows the link is back: resync, as on `checked`.
+      if (state.phase === 'lost' && !CallTimeoutError.is(event.error)) {
+        const [next, effects] = startSync({ ...state, checking: false, recheck: false }, 'sync');
+        return [next, [{ type: 'report', error: event.error }, ...effects]];
+      }
       // The source cannot be checked (a router without `count`, or denied it): verification stops.
       if (isFinal(event.error)) return [{ ...state, checking: false, recheck: false, calibrated: true }, [{ type: 'report', error: event.error }]];
       // No answer in time: the link may be silent although the socket is open.

@@ -225,6 +225,16 @@ describe('lost (a silent link)', () => {
     const back = run(answered.state, { type: 'synced', epoch: answered.state.epoch });
     expect(statusOf(back.state)).toBe('live');
   });
+  test('a probe answered with an error (not a timeout) still shows the link is back → resync, not stale for ever', () => {
+    const probing = run(lost, { type: 'tick' }).state;
+    const bad = new MalformedPayloadError('count is not a number', 'x', { procedure: 'wamp.session.count' });
+    const unavailable = new ProcedureUnavailableError('no count', { procedure: 'wamp.session.count' });
+    for (const error of [bad, unavailable]) {
+      const { state, effects } = run(probing, { type: 'checkFailed', epoch: probing.epoch, error });
+      expect(state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+      expect(kinds(effects)).toEqual(['report', 'timer verify off', 'timer retry off', 'sync sync']);
+    }
+  });
   test('verifyNow does not probe a lost link (ticks do)', () => {
     expect(run(lost, { type: 'verifyNow' }).effects).toEqual([]);
   });

@@ -105,6 +105,19 @@ test('a lost link answered again: resync with the minimal difference, live, no r
   expect(session.calls.filter((c) => c.procedure === GET).map((c) => c.args?.[0]).slice(3)).toEqual([13]);
 });
 
+test('a lost link whose probe is answered with an error (a malformed count) is back: resync, live again', async () => {
+  const { realm, session, live } = await synced([11, 12]);
+  await pass(INTERVAL + TIMEOUT);
+  expect(live.status).toBe('stale');
+  for (const timedOut of realm.pending(session, COUNT)) realm.deliver(timedOut, { ok: true, value: 0 }); // too late: ignored
+  await pass(INTERVAL); // the probe
+  expect(realm.pending(session, COUNT)).toHaveLength(1);
+  realm.deliver(realm.pending(session, COUNT)[0]!, { ok: true, value: 'many' });
+  await flush();
+  await answerAll(realm, session);
+  expect(live.status).toBe('live');
+});
+
 test('lost events: confirmed by a second check, repaired with list (twice) and get only for new ids; one DriftError', async () => {
   const { realm, session, meta, live, rec } = await synced([11, 12, 13]);
   const metaErrors: MetaError[] = [];
