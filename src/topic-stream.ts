@@ -62,16 +62,23 @@ export class TopicStream<T> {
     return new Observable<T>((subscriber) => {
       let handle: unknown;
       let active = true;
+      /**
+       * The attempt whose handler delivers: the first confirmed one, or the first to hear an event
+       * (autobahn calls a handler for an EVENT that comes right behind its SUBSCRIBED, in the same
+       * tick, before the SUBSCRIBED promise settles: that event must not be lost).
+       */
+      let winner: object | undefined;
       const attempt = (): void => {
-        let won = false;
+        const self = {};
         const onEvent = (args?: unknown, kwargs?: unknown): void => {
-          if (!won) return;
+          winner ??= self;
+          if (winner !== self) return;
           const value = parse(eventPayload(args, kwargs));
           if (value !== undefined) subscriber.next(value);
         };
         const onSubscribed = (subscription: unknown): void => {
-          if (!active || handle !== undefined) return quietly(() => session.unsubscribe(subscription as never));
-          won = true;
+          if (!active || handle !== undefined || (winner !== undefined && winner !== self)) return quietly(() => session.unsubscribe(subscription as never));
+          winner = self;
           handle = subscription;
           this.subscribedOn$.next(session);
         };

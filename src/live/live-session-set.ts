@@ -95,6 +95,8 @@ export class LiveSessionSet implements LiveSessionView {
   #buffer: unknown[] = [];
   #synced = false;
   #snapshot: LiveSnapshot | undefined;
+  /** The error the `subscribe` listeners were last told of (the snapshot's `error`). */
+  #explained: MetaError | undefined;
   #disconnect: (() => void) | undefined;
   #settleReady!: (error?: MetaError) => void;
 
@@ -384,6 +386,8 @@ export class LiveSessionSet implements LiveSessionView {
       return;
     }
     if (!isCurrent()) return;
+    const first = !this.#synced;
+    const version = this.#store.version;
     let changes: SessionSetChange[] = [];
     if ('lost' in outcome) {
       for (const event of outcome.lost) for (const change of toChanges(source.apply(event, this.#store, this.#gone))) changes.push(change);
@@ -400,7 +404,8 @@ export class LiveSessionSet implements LiveSessionView {
     this.#buffer = [];
     this.#synced = true;
     this.#dispatch({ type: 'synced', epoch }); // status first (guarantee 5), then the changes
-    this.#publish(changes);
+    // A sync that changed nothing keeps the snapshot (the same object, no listener called).
+    if (first || this.#store.version !== version) this.#publish(changes);
     if (mode === 'repair' && changes.length > 0 && this.#state.phase !== 'closed') {
       const joined = changes.filter((c) => c.type === 'joined').length;
       const drift = new DriftError(joined, changes.length - joined);
@@ -423,9 +428,15 @@ export class LiveSessionSet implements LiveSessionView {
   /** Emits the status when it changed; `ready` settles first, as a 'live' listener may dispose the set. */
   #showStatus(): void {
     const status = statusOf(this.#state);
-    if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== this.#state.error)) this.#snapshot = undefined;
+    const { error } = this.#state;
+    if (this.#snapshot && (this.#snapshot.status !== status || this.#snapshot.error !== error)) this.#snapshot = undefined;
+    const explained = error !== this.#explained; // the snapshot's `error` changed
+    this.#explained = error;
     if (this.#state.phase === 'live') this.#settleReady(); // synced, even if an upstream says stale
-    if (status === this.#status.value) return;
+    if (status === this.#status.value) {
+      if (explained) this.#notify();
+      return;
+    }
     this.#status.next(status);
     this.#emitter.emit('status', status);
     // A dispose is the user's own doing: `subscribe` listeners hear of a close only with its cause.

@@ -33,6 +33,8 @@ export interface MachineState {
   /** A sync in flight (also while `live`: a repair or a quiet resync). */
   readonly sync: SyncMode | undefined;
   readonly checking: boolean;
+  /** A verifyNow came while a check was in flight (its count may predate the kill): check again when it is answered. */
+  readonly recheck: boolean;
   /** Whether the last check found the source calibrated (`false` until the first check after a sync). */
   readonly calibrated: boolean;
   /** The difference the last check found, waiting for a second check to confirm it. */
@@ -97,6 +99,7 @@ export const initialState: MachineState = {
   epoch: 0,
   sync: undefined,
   checking: false,
+  recheck: false,
   calibrated: false,
   mismatch: undefined,
   attempt: 0,
@@ -135,13 +138,18 @@ function startSync(state: MachineState, mode: SyncMode): Result {
   const epoch = state.epoch + 1;
   const phase = mode === 'sync' ? 'syncing' : state.phase;
   return [
-    { ...state, phase, epoch, sync: mode, checking: false, mismatch: undefined },
+    { ...state, phase, epoch, sync: mode, checking: false, recheck: false, mismatch: undefined },
     [timer('verify', undefined), timer('retry', undefined), { type: 'sync', epoch, mode }],
   ];
 }
 
 function startCheck(state: MachineState): Result {
   return [{ ...state, checking: true }, [{ type: 'check', epoch: state.epoch, calibrate: !state.calibrated }]];
+}
+
+/** After a check, the next one: at once when a verifyNow waits, else as nextCheck says. */
+function afterCheck(state: MachineState, config: MachineConfig, recheck: boolean): Result {
+  return recheck ? startCheck(state) : [state, nextCheck(state, config)];
 }
 
 /** After a check, the next one: one interval on, or soon when a mismatch waits for confirmation. */
@@ -204,29 +212,35 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
       return startSync(state, 'sync');
     case 'tick':
     case 'verifyNow':
+      if (event.type === 'verifyNow' && state.checking && state.phase === 'live') return [{ ...state, recheck: true }, []];
       if (state.checking || state.sync !== undefined || (state.phase !== 'live' && state.phase !== 'lost')) return [state, []];
       if (event.type === 'verifyNow' && state.phase !== 'live') return [state, []];
       return startCheck(state);
     case 'checked': {
       if (!current(state, event.epoch) || !state.checking) return [state, []];
-      const checked: MachineState = { ...state, checking: false };
+      const checked: MachineState = { ...state, checking: false, recheck: false };
       // Answers again after a silent spell: the set may have missed anything, resync it.
       if (state.phase === 'lost') return startSync(checked, 'sync');
       if (!state.calibrated || event.difference === 0) {
         const next = { ...checked, calibrated: true, mismatch: undefined };
-        return [next, nextCheck(next, config)];
+        return afterCheck(next, config, state.recheck);
       }
       if (state.mismatch === event.difference) return startSync(checked, 'repair');
       const next = { ...checked, mismatch: event.difference };
-      return [next, nextCheck(next, config)];
+      return afterCheck(next, config, state.recheck);
     }
     case 'checkFailed': {
       if (!current(state, event.epoch) || !state.checking) return [state, []];
+      // Any answer but a timeout after a silent spell shows the link is back: resync, as on `checked`.
+      if (state.phase === 'lost' && !CallTimeoutError.is(event.error)) {
+        const [next, effects] = startSync({ ...state, checking: false, recheck: false }, 'sync');
+        return [next, [{ type: 'report', error: event.error }, ...effects]];
+      }
       // The source cannot be checked (a router without `count`, or denied it): verification stops.
-      if (isFinal(event.error)) return [{ ...state, checking: false, calibrated: true }, [{ type: 'report', error: event.error }]];
+      if (isFinal(event.error)) return [{ ...state, checking: false, recheck: false, calibrated: true }, [{ type: 'report', error: event.error }]];
       // No answer in time: the link may be silent although the socket is open.
       const lost = CallTimeoutError.is(event.error);
-      const next: MachineState = { ...state, checking: false, phase: lost ? 'lost' : state.phase, error: lost ? event.error : state.error };
+      const next: MachineState = { ...state, checking: false, recheck: false, phase: lost ? 'lost' : state.phase, error: lost ? event.error : state.error };
       return [next, [{ type: 'report', error: event.error }, timer('verify', config.verifyIntervalMs || CONFIRM_MS)]];
     }
     case 'resync':

@@ -138,9 +138,16 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
     this.#seq = state.seq;
     this.#heartbeatMs = state.heartbeatMs;
     this.#sink?.dispatch({ type: 'upstream', stale: state.stale });
-    // Changes published after the state was taken, in order; a gap is found by the next heartbeat.
+    // Changes published after the state was taken, in order.
     const changes = buffered.flatMap((e) => ('change' in e && e.change.epoch === state.epoch ? [e.change] : [])).sort((a, b) => a.seq - b.seq);
     for (const change of changes) if (change.seq === this.#seq + 1) this.#applyChange(change, next, gone);
+    // What the buffer shows beyond them (a gap, another epoch, a heartbeat ahead) is what a live
+    // mirror resyncs on: so does this one, once this sync is done (not at the next publication).
+    const behind = buffered.some((e) => {
+      const { epoch, seq } = 'change' in e ? e.change : e.heartbeat;
+      return epoch !== state.epoch || seq > this.#seq;
+    });
+    if (behind) queueMicrotask(() => this.#sink?.dispatch({ type: 'resync' }));
     this.#armWatchdog();
   }
 

@@ -77,7 +77,10 @@ function header(dict: Rec, procedure: string): { epoch: string; seq: number } {
 
 function entries(value: unknown, dict: Rec, procedure: string): PresenceEntry[] {
   if (!Array.isArray(value)) malformed('sessions are not a list', dict, procedure);
-  for (const entry of value) if (!isRecord(entry) || !isSessionId(entry.session)) malformed('an entry has no valid session id', dict, procedure);
+  for (const entry of value) {
+    if (!isRecord(entry) || !isSessionId(entry.session)) malformed('an entry has no valid session id', dict, procedure);
+    toDetails(entry, procedure); // a field the mirror reads (authid, transport, ...) of the wrong type: malformed here, not later
+  }
   return value as PresenceEntry[];
 }
 

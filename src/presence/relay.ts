@@ -4,13 +4,14 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
-import { InvalidArgumentError, isMetaError, toMetaError, type MetaError } from '../errors';
+import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, isMetaError, toMetaError, type MetaError } from '../errors';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
 import type { SessionDetails, SessionId, WampSessionLike } from '../types';
+import { DISPOSED } from '../uris';
 import { checkTimeout, checkUri } from '../validate';
-import { defaultProjection, uris, type PresenceEntry, type StateMessage } from './protocol';
+import { defaultProjection, entryDetails, uris, type PresenceEntry, type StateMessage } from './protocol';
 
 /**
  * Options of {@link publishPresence}.
@@ -50,7 +51,7 @@ export interface PublishPresenceOptions {
  * ```
  */
 export interface PresenceRelay {
-  /** Resolves once `<prefix>.get_state` is registered and answering. */
+  /** Resolves once `<prefix>.get_state` is registered and answering; rejects (`SessionClosedError`) if disposed first. */
   readonly ready: Promise<void>;
   /** Registration refused, publications that failed, projections that threw: reported, never thrown. */
   readonly errors$: Observable<MetaError>;
@@ -60,6 +61,9 @@ export interface PresenceRelay {
 
 /** Changes within this window go out as one publication (a burst of joins is not one publication each). */
 const COALESCE_MS = 10;
+/** A refused REGISTER is sent again after base × 2^attempt ms, at most max. */
+const REGISTER_RETRY_BASE_MS = 250;
+const REGISTER_RETRY_MAX_MS = 10_000;
 
 function newEpoch(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -85,8 +89,12 @@ class Relay implements PresenceRelay {
   #registration: unknown;
   #flushTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
+  #registerRetry: TimerHandle | undefined;
+  #registerAttempts = 0;
   #disposed = false;
+  #disposing = false;
   #registered!: () => void;
+  #notRegistered!: (error: MetaError) => void;
 
   constructor(
     sets: readonly LiveSessionView[],
@@ -100,7 +108,11 @@ class Relay implements PresenceRelay {
     this.#project = project;
     this.#heartbeatMs = heartbeatMs;
     this.errors$ = this.#errors.asObservable();
-    this.ready = new Promise<void>((resolve) => (this.#registered = resolve));
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#registered = resolve;
+      this.#notRegistered = reject;
+    });
+    this.ready.catch(() => undefined); // rejection is for those who await it, never unhandled
     // Started a microtask later, so that what the first projections report reaches `errors$`
     // observers subscribed right after publishPresence() returned.
     queueMicrotask(() => this.#start(session$));
@@ -120,7 +132,8 @@ class Relay implements PresenceRelay {
   }
 
   dispose(): void {
-    if (this.#disposed) return;
+    if (this.#disposed || this.#disposing) return; // an errors$ observer may call it again from within
+    this.#disposing = true;
     this.#flush();
     this.#stale = true;
     this.#publishHeartbeat();
@@ -128,7 +141,9 @@ class Relay implements PresenceRelay {
     this.#subscription.unsubscribe();
     this.#clock.clearTimeout(this.#flushTimer);
     this.#clock.clearTimeout(this.#heartbeatTimer);
+    this.#clock.clearTimeout(this.#registerRetry);
     this.#unregister();
+    this.#notRegistered(new SessionClosedError({ reason: DISPOSED })); // a no-op once registered
     this.#errors.complete();
   }
 
@@ -140,7 +155,10 @@ class Relay implements PresenceRelay {
   #entry(details: SessionDetails): PresenceEntry | undefined {
     try {
       const entry = this.#project(details);
-      if (typeof entry === 'object' && entry !== null && entry.session === details.session) return entry;
+      if (typeof entry === 'object' && entry !== null && entry.session === details.session) {
+        entryDetails(entry, this.#uris.getState); // what every mirror reads of it (authid a string, …): throws when it cannot
+        return entry;
+      }
       this.#report(new InvalidArgumentError('options.project', `an object with session ${details.session}`));
     } catch (error) {
       this.#report(error);
@@ -158,7 +176,8 @@ class Relay implements PresenceRelay {
   #onChange({ type, session }: SessionSetChange): void {
     const id = session.session;
     if (type === 'joined') this.#add(session, true);
-    else if (this.#entries.delete(id) && !this.#joined.delete(id)) this.#left.add(id);
+    // The union: a session still in another set stays (the set that emitted `left` no longer has it).
+    else if (!this.#sets.some((set) => set.has(id)) && this.#entries.delete(id) && !this.#joined.delete(id)) this.#left.add(id);
     if (this.#flushTimer === undefined) this.#flushTimer = this.#clock.setTimeout(() => this.#flush(), COALESCE_MS);
   }
 
@@ -182,22 +201,43 @@ class Relay implements PresenceRelay {
   }
 
   #onSession(session: WampSessionLike | null): void {
+    this.#clock.clearTimeout(this.#registerRetry);
+    if (session !== this.#session) this.#registerAttempts = 0;
+    this.#unregister(); // a session let go while still open would go on answering, and hold the URI
     this.#session = session;
-    this.#registration = undefined;
     if (!session || this.#disposed) return;
     if (typeof session.register !== 'function' || typeof session.publish !== 'function') {
       return this.#report(new InvalidArgumentError('via', 'a SessionMeta on a session that can register and publish'));
     }
     const endpoint = (): StateMessage => this.#state();
-    Promise.resolve(session.register(this.#uris.getState, endpoint)).then(
+    let registering: unknown;
+    try {
+      registering = session.register(this.#uris.getState, endpoint);
+    } catch (error) {
+      // autobahn throws "session not open" at once: the next session registers again
+      if (session.isOpen) this.#report(toMetaError(error, this.#uris.getState));
+      return;
+    }
+    Promise.resolve(registering).then(
       (registration) => {
-        if (this.#session !== session || this.#disposed) return;
+        if (this.#session !== session || this.#disposed) return unregisterFrom(session, registration);
+        this.#registerAttempts = 0;
         this.#registration = registration;
         this.#registered();
         this.#flush(); // what changed while this relay had no session
         this.#publishHeartbeat();
       },
-      (error: unknown) => this.#report(toMetaError(error, this.#uris.getState)),
+      (error: unknown) => {
+        const refused = toMetaError(error, this.#uris.getState);
+        this.#report(refused);
+        // Refused for now (e.g. the router still holds the registration of this service's session
+        // before a reconnect): try again with backoff while this session is the one; denied is final.
+        if (this.#session !== session || this.#disposed || NotAuthorizedError.is(refused) || !session.isOpen) return;
+        const delay = Math.min(REGISTER_RETRY_BASE_MS * 2 ** this.#registerAttempts++, REGISTER_RETRY_MAX_MS);
+        this.#registerRetry = this.#clock.setTimeout(() => {
+          if (this.#session === session && !this.#disposed && this.#registration === undefined) this.#onSession(session);
+        }, delay);
+      },
     );
   }
 
@@ -222,7 +262,7 @@ class Relay implements PresenceRelay {
     this.#heartbeatTimer = this.#clock.setTimeout(() => {
       this.#flush();
       this.#publishHeartbeat();
-      this.#beat();
+      if (!this.#disposed) this.#beat(); // an errors$ observer may have disposed the relay meanwhile
     }, this.#heartbeatMs);
   }
 
@@ -242,19 +282,23 @@ class Relay implements PresenceRelay {
   }
 
   #unregister(): void {
-    const session = this.#session;
     const registration = this.#registration;
     this.#registration = undefined;
-    if (!session?.isOpen || registration === undefined || typeof session.unregister !== 'function') return;
-    try {
-      Promise.resolve(session.unregister(registration as never)).then(undefined, () => undefined);
-    } catch {
-      // the session is closing: nothing is registered any more
-    }
+    if (this.#session && registration !== undefined) unregisterFrom(this.#session, registration);
   }
 
   #report(error: unknown): void {
     if (!this.#disposed) this.#errors.next(isMetaError(error) ? error : toMetaError(error, this.#uris.getState));
+  }
+}
+
+/** Removes a registration, quietly: the session may be closing. */
+function unregisterFrom(session: WampSessionLike, registration: unknown): void {
+  if (!session.isOpen || typeof session.unregister !== 'function') return;
+  try {
+    Promise.resolve(session.unregister(registration as never)).then(undefined, () => undefined);
+  } catch {
+    // the session is closing: nothing is registered any more
   }
 }
 

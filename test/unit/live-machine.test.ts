@@ -178,6 +178,14 @@ describe('live', () => {
   test('verifyNow (after a kill) checks at once', () => {
     expect(kinds(run(live, { type: 'verifyNow' }).effects)).toEqual(['check']);
   });
+  test('verifyNow while a check is in flight (sent before the kill): checks again as soon as that one is answered', () => {
+    const asked = run(checking, { type: 'verifyNow' });
+    expect(asked.effects).toEqual([]);
+    const answered = run(asked.state, { type: 'checked', epoch: asked.state.epoch, difference: 0 });
+    expect(kinds(answered.effects)).toEqual(['check']);
+    const again = run(answered.state, { type: 'checked', epoch: answered.state.epoch, difference: 0 });
+    expect(kinds(again.effects)).toEqual(['timer verify 200']); // and only once
+  });
   test('resync (a presence gap) → a quiet sync that keeps live', () => {
     const { state, effects } = run(live, { type: 'resync' });
     expect(state).toMatchObject({ phase: 'live', sync: 'quiet' });
@@ -216,6 +224,16 @@ describe('lost (a silent link)', () => {
     expect(answered.state).toMatchObject({ phase: 'syncing', sync: 'sync' });
     const back = run(answered.state, { type: 'synced', epoch: answered.state.epoch });
     expect(statusOf(back.state)).toBe('live');
+  });
+  test('a probe answered with an error (not a timeout) still shows the link is back → resync, not stale for ever', () => {
+    const probing = run(lost, { type: 'tick' }).state;
+    const bad = new MalformedPayloadError('count is not a number', 'x', { procedure: 'wamp.session.count' });
+    const unavailable = new ProcedureUnavailableError('no count', { procedure: 'wamp.session.count' });
+    for (const error of [bad, unavailable]) {
+      const { state, effects } = run(probing, { type: 'checkFailed', epoch: probing.epoch, error });
+      expect(state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+      expect(kinds(effects)).toEqual(['report', 'timer verify off', 'timer retry off', 'sync sync']);
+    }
   });
   test('verifyNow does not probe a lost link (ticks do)', () => {
     expect(run(lost, { type: 'verifyNow' }).effects).toEqual([]);

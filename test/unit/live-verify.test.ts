@@ -105,6 +105,19 @@ test('a lost link answered again: resync with the minimal difference, live, no r
   expect(session.calls.filter((c) => c.procedure === GET).map((c) => c.args?.[0]).slice(3)).toEqual([13]);
 });
 
+test('a lost link whose probe is answered with an error (a malformed count) is back: resync, live again', async () => {
+  const { realm, session, live } = await synced([11, 12]);
+  await pass(INTERVAL + TIMEOUT);
+  expect(live.status).toBe('stale');
+  for (const timedOut of realm.pending(session, COUNT)) realm.deliver(timedOut, { ok: true, value: 0 }); // too late: ignored
+  await pass(INTERVAL); // the probe
+  expect(realm.pending(session, COUNT)).toHaveLength(1);
+  realm.deliver(realm.pending(session, COUNT)[0]!, { ok: true, value: 'many' });
+  await flush();
+  await answerAll(realm, session);
+  expect(live.status).toBe('live');
+});
+
 test('lost events: confirmed by a second check, repaired with list (twice) and get only for new ids; one DriftError', async () => {
   const { realm, session, meta, live, rec } = await synced([11, 12, 13]);
   const metaErrors: MetaError[] = [];
@@ -149,6 +162,28 @@ test('a difference that an event explains before the second look is no drift', a
   expect(rec.errors).toEqual([]);
 });
 
+test('a repair that finds nothing to change keeps the snapshot: the same object, no listener called, no sessions$ emission', async () => {
+  const { realm, session, live, rec } = await synced([11, 12]);
+  const snapshot = live.getSnapshot();
+  let notified = 0;
+  live.subscribe(() => notified++);
+  const emitted: unknown[] = [];
+  live.sessions$.subscribe((s) => emitted.push(s));
+  const offByOne = (): void => realm.deliver(realm.pending(session, COUNT)[0]!, { ok: true, value: realm.alive.size + 1 }); // a router quirk, not drift
+  await pass(INTERVAL);
+  offByOne();
+  await flush();
+  await pass(1000);
+  offByOne(); // confirmed: a repair looks at the list, which is right
+  await flush();
+  await answerAll(realm, session);
+  expect(procedures(session).filter((p) => p === LIST).length).toBeGreaterThanOrEqual(2);
+  expect(rec.errors).toEqual([]);
+  expect(live.getSnapshot()).toBe(snapshot);
+  expect(notified).toBe(0);
+  expect(emitted).toHaveLength(1); // the replayed current set only
+});
+
 test('a count that is not a number is a MalformedPayloadError, never drift nor stale', async () => {
   const { realm, session, live, rec } = await synced([11]);
   await pass(INTERVAL);
@@ -169,6 +204,21 @@ test('a kill through the same SessionMeta verifies its sets at once', async () =
   await killing;
   await flush();
   expect(procedures(session).at(-1)).toBe(COUNT);
+});
+
+test('a kill while a periodic check is in flight: verified again once that check is answered', async () => {
+  const { realm, session, meta } = await synced([11, 12]);
+  await pass(INTERVAL);
+  const periodic = realm.pending(session, COUNT)[0]!;
+  const before = realm.alive.size; // the router counted before the kill
+  const killing = meta.kill(11);
+  realm.remove(11, false); // a router that publishes no on_leave for it
+  session.calls.at(-1)!.resolve(null);
+  await killing;
+  await flush();
+  realm.deliver(periodic, { ok: true, value: before });
+  await flush();
+  expect(realm.pending(session, COUNT)).toHaveLength(1); // at once, not one interval later
 });
 
 test('verifyIntervalMs 0 turns checks off (after the calibration)', async () => {
@@ -195,6 +245,53 @@ test('a SUBSCRIBE not confirmed within callTimeoutMs is reported and sent again;
   expect([session.active(ON_JOIN), session.active(ON_LEAVE)]).toEqual([1, 1]);
   realm.add(21);
   expect(rec.diff()).toEqual(['+1', '+21']); // one event, delivered once
+});
+
+test('an event that arrives right behind its SUBSCRIBED (same tick, before the promise callback) is delivered, once', async () => {
+  const realm = new ScriptedRealm();
+  const session = realm.connect({ id: 1 });
+  const meta = metas.make(session, TIMEOUT);
+  const joined: number[] = [];
+  meta.joins$.subscribe((s) => joined.push(s.session));
+  await flush();
+  session.confirmSubscribes();
+  realm.add(21); // autobahn emits it before the SUBSCRIBED promise resolves (ws delivers a chunk's frames in one tick)
+  await flush();
+  realm.add(22);
+  expect(joined).toEqual([21, 22]);
+
+  // Two SUBSCRIBEs in flight (the first one timed out), both answered, then an event at once: one delivery.
+  const other = realm.connect({ id: 2 });
+  const meta2 = metas.make(other, TIMEOUT);
+  const live = meta2.liveSessions({ verifyIntervalMs: 0 });
+  const seen: number[] = [];
+  meta2.joins$.subscribe((s) => seen.push(s.session));
+  await flush();
+  await pass(TIMEOUT);
+  expect(other.pendingSubscribes.map((p) => p.topic)).toEqual([ON_JOIN, ON_LEAVE, ON_JOIN, ON_LEAVE]);
+  other.confirmSubscribes();
+  realm.add(23);
+  await flush();
+  realm.add(24);
+  expect(seen).toEqual([23, 24]);
+  expect([other.active(ON_JOIN), other.active(ON_LEAVE)]).toEqual([1, 1]);
+  live.dispose();
+});
+
+test('getSnapshot/subscribe: an error that explains the status changes the snapshot and calls the subscribe listeners, also while the status stays', async () => {
+  const realm = new ScriptedRealm();
+  const session = realm.connect({ id: 1 });
+  const meta = metas.make(session, TIMEOUT);
+  const live = meta.liveSessions({ verifyIntervalMs: INTERVAL });
+  await flush();
+  const first = live.getSnapshot();
+  let notified = 0;
+  live.subscribe(() => notified++);
+  await pass(TIMEOUT); // the SUBSCRIBE swallowed: still syncing, now with a reason
+  const second = live.getSnapshot();
+  expect(second).not.toBe(first);
+  expect(second).toMatchObject({ status: 'syncing', error: expect.any(CallTimeoutError) });
+  expect(notified).toBe(1); // a UI bound with useSyncExternalStore hears of it
 });
 
 test('options: verifyIntervalMs negative or not a finite number → InvalidArgumentError at creation; 200 is fine', () => {

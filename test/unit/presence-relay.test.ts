@@ -3,9 +3,10 @@
  * which shape (API.md §6 wire protocol), without a router. The session records what the relay
  * registers and publishes.
  */
-import { SessionMeta, publishPresence } from '../../src';
+import { config } from 'rxjs';
+import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
 import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
-import { FakeSession, flush } from '../helpers/fake-session';
+import { FakeSession, WampError, flush } from '../helpers/fake-session';
 import { ScriptedRealm, metaTracker } from '../helpers/live-set';
 
 const PREFIX = 'com.example.presence';
@@ -163,4 +164,192 @@ test('a new session of its SessionMeta: registered again, and what changed meanw
   await flush();
   expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
   expect(session.state().epoch).toBe(next.state().epoch); // same relay, same epoch
+});
+
+/** A RelaySession whose REGISTERED comes when the test says. */
+class SlowRegisterSession extends RelaySession {
+  readonly pendingRegisters: Array<() => void> = [];
+  readonly unregisteredWhat: unknown[] = [];
+
+  override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+    return new Promise((resolve) => this.pendingRegisters.push(() => resolve(super.register(procedure, endpoint))));
+  }
+
+  override unregister(registration?: unknown): Promise<void> {
+    this.unregisteredWhat.push(registration);
+    return super.unregister();
+  }
+}
+
+test('disposed while its REGISTER is in flight: the registration that comes back is unregistered, not left on the router', async () => {
+  const realm = new ScriptedRealm();
+  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  realm.add(1, 'service', false);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  await flush();
+  expect(session.pendingRegisters).toHaveLength(1);
+  relay.dispose();
+  session.pendingRegisters[0]!();
+  await flush();
+  expect(session.unregisteredWhat).toEqual([{ procedure: `${PREFIX}.get_state` }]);
+});
+
+test('a session let go while still open (detach, attach of another): its get_state registration is removed', async () => {
+  const { realm, session, meta } = await running();
+  meta.detach(); // the session stays open: it would go on answering get_state, and block the next REGISTER
+  expect(session.unregistered).toBe(1);
+  const next = new RelaySession({ id: 2, onCall: realm.answerNow });
+  realm.sessions.push(next);
+  meta.attach(next);
+  await flush();
+  expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  expect(session.unregistered).toBe(1);
+});
+
+test('a session let go while its REGISTER is in flight: the late registration is removed', async () => {
+  const realm = new ScriptedRealm();
+  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  realm.add(1, 'service', false);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  await flush();
+  meta.detach();
+  session.pendingRegisters[0]!();
+  await flush();
+  expect(session.unregisteredWhat).toEqual([{ procedure: `${PREFIX}.get_state` }]);
+});
+
+test('the union of several sets: a session that leaves one set but is still in another stays in the presence', async () => {
+  // Two router nodes, each with its own meta session; session 11 is seen by both sets (e.g. two
+  // sets of one realm with overlapping filters, or one session known to two nodes).
+  const node = async (id: number) => {
+    const realm = new ScriptedRealm();
+    realm.add(11, 'user', false);
+    const session = new RelaySession({ id, onCall: realm.answerNow });
+    realm.sessions.push(session);
+    const meta = metas.make(session);
+    const live = meta.liveSessions({ verifyIntervalMs: 0, includeSelf: false });
+    await flush();
+    await live.ready;
+    return { realm, session, meta, live };
+  };
+  const a = await node(1);
+  const b = await node(2);
+  const relay = publishPresence([a.live, b.live], { prefix: PREFIX, heartbeatMs: 1000, via: a.meta });
+  await relay.ready;
+  a.realm.remove(11);
+  jest.advanceTimersByTime(10);
+  expect(b.live.has(11)).toBe(true);
+  expect(a.session.changes()).toEqual([]); // still present through b
+  expect((a.session.state().sessions as PresenceEntry[]).map((e) => e.session)).toEqual([11]);
+  b.realm.remove(11);
+  jest.advanceTimersByTime(10);
+  expect(a.session.changes()).toEqual([expect.objectContaining({ seq: 1, joined: [], left: [11] })]);
+  relay.dispose();
+});
+
+test('a projection whose entry mirrors cannot read (authid: 42) is reported and skipped, not published to every mirror', async () => {
+  const project = (s: SessionDetails): PresenceEntry => (s.session === 12 ? { session: 12, authid: 42 } : { session: s.session, authid: s.authid });
+  const { realm, session, errors } = await running([11, 12], project);
+  expect((session.state().sessions as PresenceEntry[]).map((e) => e.session)).toEqual([11, 1]);
+  expect(errors).toHaveLength(1);
+  realm.add(13, 'user', true, { session: 13, authid: 'user-13', authrole: 'user' });
+  jest.advanceTimersByTime(10);
+  expect(session.changes()).toEqual([expect.objectContaining({ joined: [{ session: 13, authid: 'user-13' }] })]);
+});
+
+test('ready does not stay pending for ever when the relay is disposed before it registered: it rejects (SessionClosedError)', async () => {
+  const meta = metas.make(null);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  relay.dispose();
+  await expect(relay.ready).rejects.toBeInstanceOf(SessionClosedError);
+});
+
+test('a session that closed a moment ago (REGISTER throws "session not open", as autobahn does): nothing thrown, registered on the next one', async () => {
+  class StrictSession extends RelaySession {
+    override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+      if (!this.isOpen) throw 'session not open';
+      return super.register(procedure, endpoint);
+    }
+  }
+  const unhandled: unknown[] = [];
+  config.onUnhandledError = (error) => unhandled.push(error);
+  try {
+    const realm = new ScriptedRealm();
+    const session = new StrictSession({ id: 1, onCall: realm.answerNow });
+    realm.sessions.push(session);
+    const meta = metas.make(session);
+    const live = meta.liveSessions({ verifyIntervalMs: 0 });
+    await flush();
+    session.drop(); // the transport dropped; the liveness check has not noticed yet
+    const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+    await flush();
+    jest.advanceTimersByTime(1); // RxJS reports an error thrown by an observer on a timer
+    expect(unhandled).toEqual([]);
+    const next = new StrictSession({ id: 2, onCall: realm.answerNow });
+    realm.sessions.push(next);
+    meta.attach(next);
+    await relay.ready;
+    expect(next.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  } finally {
+    config.onUnhandledError = null;
+  }
+});
+
+test('a REGISTER refused for a while (the router still holds the registration of the session before a reconnect): retried with backoff', async () => {
+  class BusySession extends RelaySession {
+    refusals = 2;
+    override register(procedure: string, endpoint: () => unknown): Promise<{ procedure: string }> {
+      if (this.refusals-- > 0) return Promise.reject(new WampError('wamp.error.procedure_already_exists'));
+      return super.register(procedure, endpoint);
+    }
+  }
+  const realm = new ScriptedRealm();
+  const session = new BusySession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 60_000 });
+  const errors: MetaError[] = [];
+  relay.errors$.subscribe((e) => errors.push(e));
+  let ready = false;
+  void relay.ready.then(() => (ready = true));
+  for (let i = 0; i < 40 && !ready; i++) {
+    jest.advanceTimersByTime(250);
+    await flush();
+  }
+  expect(ready).toBe(true);
+  expect(session.registered.has(`${PREFIX}.get_state`)).toBe(true);
+  expect(errors.map((e) => e.code)).toHaveLength(2); // each refusal reported
+});
+
+test('disposed from an errors$ observer while a heartbeat goes out: no timer left running', async () => {
+  class FailingSession extends RelaySession {
+    override publish(topic: string, args?: unknown[] | null, kwargs?: Record<string, unknown> | null, options?: Record<string, unknown>): Promise<void> | undefined {
+      if (topic === `${PREFIX}.on_heartbeat` && this.registered.size > 0 && this.published.length > 0) throw new Error('socket write failed');
+      return super.publish(topic, args, kwargs, options);
+    }
+  }
+  const realm = new ScriptedRealm();
+  const session = new FailingSession({ id: 1, onCall: realm.answerNow });
+  realm.sessions.push(session);
+  const meta = metas.make(session);
+  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  await flush();
+  await live.ready;
+  const timers = jest.getTimerCount();
+  const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
+  relay.errors$.subscribe(() => relay.dispose());
+  await relay.ready; // the first heartbeat goes out
+  jest.advanceTimersByTime(1000); // the next one fails: the observer disposes the relay
+  expect(jest.getTimerCount()).toBe(timers);
 });
