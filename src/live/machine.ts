@@ -11,7 +11,8 @@
  * - `subscribing` attached, waiting for the event topics' SUBSCRIBED   → `syncing`
  * - `syncing`     fetching the snapshot (events are buffered)          → `syncing`
  * - `live`        in step with the source; verified every interval     → `live` (`stale` while the upstream says so)
- * - `lost`        a check got no answer: the link may be silent        → `stale`
+ * - `lost`        a check got no answer: the link may be silent; also   → `stale`
+ *                 while the resync that follows runs
  * - `closed`      disposed, or the source refused for good             → `closed`
  */
 import { CallTimeoutError, type MetaError } from '../errors';
@@ -89,6 +90,8 @@ export interface MachineConfig {
   /** Backoff of retries: base × 2^attempt, at most max. */
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** A first sync that fails shows `stale` (a mirror whose relay is unavailable), not `syncing`. */
+  readonly staleWhileFailing?: boolean;
 }
 
 /** A mismatch is checked again this soon (or after one interval, if shorter) before it is repaired. */
@@ -136,7 +139,8 @@ type Result = readonly [MachineState, readonly Effect[]];
 
 function startSync(state: MachineState, mode: SyncMode): Result {
   const epoch = state.epoch + 1;
-  const phase = mode === 'sync' ? 'syncing' : state.phase;
+  // A resync after a lost link keeps showing `stale` until it is done: stale → live, no flicker.
+  const phase = mode === 'sync' && state.phase !== 'lost' ? 'syncing' : state.phase;
   return [
     { ...state, phase, epoch, sync: mode, checking: false, recheck: false, mismatch: undefined },
     [timer('verify', undefined), timer('retry', undefined), { type: 'sync', epoch, mode }],
@@ -195,13 +199,13 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
     case 'synced': {
       if (!current(state, event.epoch) || state.sync === undefined) return [state, []];
       const next: MachineState = { ...state, phase: 'live', sync: undefined, attempt: 0, calibrated: false, error: undefined };
-      return startCheck(next);
+      return config.verifyIntervalMs === 0 ? [next, []] : startCheck(next);
     }
     case 'syncFailed': {
       if (!current(state, event.epoch) || state.sync === undefined) return [state, []];
       if (isFinal(event.error)) return close(state, event.error);
       // A failed repair or quiet resync leaves a set that may be wrong: show it as not live.
-      const phase = state.phase === 'live' ? 'lost' : state.phase;
+      const phase = state.phase === 'live' || config.staleWhileFailing ? 'lost' : state.phase;
       return [
         { ...state, phase, sync: undefined, attempt: state.attempt + 1, error: event.error },
         [{ type: 'report', error: event.error }, timer('retry', backoff(state, config))],
@@ -212,6 +216,7 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
       return startSync(state, 'sync');
     case 'tick':
     case 'verifyNow':
+      if (config.verifyIntervalMs === 0) return [state, []];
       if (event.type === 'verifyNow' && state.checking && state.phase === 'live') return [{ ...state, recheck: true }, []];
       if (state.checking || state.sync !== undefined || (state.phase !== 'live' && state.phase !== 'lost')) return [state, []];
       if (event.type === 'verifyNow' && state.phase !== 'live') return [state, []];

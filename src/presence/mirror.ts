@@ -73,7 +73,7 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
   constructor(follower: SessionFollower, prefix: string, callTimeoutMs: number, disposed$: Observable<void>) {
     this.#follower = follower;
     this.#uris = uris(prefix);
-    this.config = { verifyIntervalMs: 0, subscribeTimeoutMs: callTimeoutMs, retryBaseMs: RETRY_BASE_MS, retryMaxMs: RETRY_MAX_MS };
+    this.config = { verifyIntervalMs: 0, subscribeTimeoutMs: callTimeoutMs, retryBaseMs: RETRY_BASE_MS, retryMaxMs: RETRY_MAX_MS, staleWhileFailing: true };
     const { session$, gone } = follower;
     const parse = <T>(read: (payload: Payload, topic: string) => T, topic: string, wrap: (value: T) => MirrorEvent) => (payload: Payload) => {
       try {

@@ -158,14 +158,14 @@ test('a rogue publisher: malformed payloads are reported as MalformedPayloadErro
   expect(mirror.status).toBe('live');
 });
 
-test('no relay yet: get_state is retried with backoff; the mirror goes live once a relay registers', async () => {
+test('no relay yet: stale (get_state unavailable), retried with backoff; the mirror goes live once a relay registers', async () => {
   const router = await startRouter();
   const client = await connect(router);
   const mirror = mirrorPresence(client.session, { prefix: PREFIX });
   defer(() => mirror.dispose());
   const { errors } = observe(mirror);
   await waitFor(() => errors.length >= 2, 5000, 'two failed attempts');
-  expect(mirror.status).toBe('syncing');
+  expect(mirror.status).toBe('stale');
   expect(errors[0]?.procedure).toBe(`${PREFIX}.get_state`);
   await testRelay(await connect(router), { epoch: 'e1', seq: 0, heartbeatMs: QUIET, stale: false, sessions: entries(5) });
   await mirror.ready;

@@ -196,7 +196,7 @@ describe('live', () => {
     const failed = run(repairing, { type: 'syncFailed', epoch: repairing.epoch, error: timeout });
     expect(statusOf(failed.state)).toBe('stale');
     const retried = run(failed.state, { type: 'retry' });
-    expect(retried.state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+    expect(retried.state).toMatchObject({ phase: 'lost', sync: 'sync' }); // still stale while it resyncs
   });
   test('upstream stale (a relay whose sets are stale) shows stale while staying in step', () => {
     const upstream = run(live, { type: 'upstream', stale: true }).state;
@@ -207,7 +207,7 @@ describe('live', () => {
     const silent = run(live, { type: 'silent', error: timeout });
     expect(statusOf(silent.state)).toBe('stale');
     expect(kinds(silent.effects)).toEqual(['report']);
-    expect(run(silent.state, { type: 'heard' }).state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+    expect(run(silent.state, { type: 'heard' }).state).toMatchObject({ phase: 'lost', sync: 'sync' });
   });
   test('detach → idle: stale, set kept (the shell keeps it), timers stopped', () => {
     const { state, effects } = run(live, { type: 'detach' });
@@ -216,12 +216,34 @@ describe('live', () => {
   });
 });
 
+describe('verifyIntervalMs 0: verification off', () => {
+  const off: MachineConfig = { ...config, verifyIntervalMs: 0 };
+  test('no calibrating check after a sync, ticks and verifyNow ignored', () => {
+    const [afterSync, effects] = transition(syncing, { type: 'synced', epoch: syncing.epoch }, off, isFinal);
+    expect(afterSync.phase).toBe('live');
+    expect(effects).toEqual([]);
+    expect(transition(afterSync, { type: 'verifyNow' }, off, isFinal)[1]).toEqual([]);
+    expect(transition(afterSync, { type: 'tick' }, off, isFinal)[1]).toEqual([]);
+  });
+});
+
+describe('staleWhileFailing (a mirror whose relay is not there)', () => {
+  test('a failed first sync shows stale, and stays stale while it retries', () => {
+    const mirrorConfig: MachineConfig = { ...config, staleWhileFailing: true };
+    const [failed] = transition(syncing, { type: 'syncFailed', epoch: syncing.epoch, error: timeout }, mirrorConfig, isFinal);
+    expect(statusOf(failed)).toBe('stale');
+    const [retrying] = transition(failed, { type: 'retry' }, mirrorConfig, isFinal);
+    expect([retrying.sync, statusOf(retrying)]).toEqual(['sync', 'stale']);
+  });
+});
+
 describe('lost (a silent link)', () => {
-  test('tick → a probe; answered → resync (status syncing, then live)', () => {
+  test('tick → a probe; answered → resync (status stale until it is done, then live: no flicker)', () => {
     const probing = run(lost, { type: 'tick' });
     expect(kinds(probing.effects)).toEqual(['check']);
     const answered = run(probing.state, { type: 'checked', epoch: probing.state.epoch, difference: 0 });
-    expect(answered.state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+    expect(answered.state).toMatchObject({ phase: 'lost', sync: 'sync' });
+    expect(statusOf(answered.state)).toBe('stale');
     const back = run(answered.state, { type: 'synced', epoch: answered.state.epoch });
     expect(statusOf(back.state)).toBe('live');
   });
@@ -231,7 +253,7 @@ describe('lost (a silent link)', () => {
     const unavailable = new ProcedureUnavailableError('no count', { procedure: 'wamp.session.count' });
     for (const error of [bad, unavailable]) {
       const { state, effects } = run(probing, { type: 'checkFailed', epoch: probing.epoch, error });
-      expect(state).toMatchObject({ phase: 'syncing', sync: 'sync' });
+      expect(state).toMatchObject({ phase: 'lost', sync: 'sync' });
       expect(kinds(effects)).toEqual(['report', 'timer verify off', 'timer retry off', 'sync sync']);
     }
   });
