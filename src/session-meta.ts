@@ -222,12 +222,7 @@ export class SessionMeta {
    * ```
    */
   get(id: SessionId): Promise<SessionDetails> {
-    return this.#invoke(
-      uri.GET,
-      () => [[checkSessionId(id)]],
-      (payload, procedure) => this.#known.remember(detailsFrom(payload, procedure)),
-      id,
-    );
+    return this.#invoke(uri.GET, () => [[checkSessionId(id)]], this.#details, id);
   }
 
   /**
@@ -313,7 +308,7 @@ export class SessionMeta {
       callTimeoutMs: this.#callTimeoutMs,
       clock: this.#clock,
       list: (filter) => this.list(filter),
-      get: (id) => this.get(id),
+      getListed: (id) => this.#follower.invoke(uri.GET, [[id]], this.#details, id),
       count: (filter) => this.count(filter),
       report: (error) => this.#errors.next(error),
       register: (set) => {
@@ -383,6 +378,9 @@ export class SessionMeta {
   #invoke<T>(procedure: string, prepare: () => [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
     return this.#follower.invoke(procedure, prepare, parse, id);
   }
+
+  /** One function for every `get` answer (not a closure per call: a sync makes thousands). */
+  readonly #details = (payload: Payload, procedure: string): SessionDetails => this.#known.remember(detailsFrom(payload, procedure));
 
   #parseJoin(payload: Payload): SessionDetails | undefined {
     return this.#parsing(() => this.#known.remember(detailsFrom(payload, uri.ON_JOIN)));
