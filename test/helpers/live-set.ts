@@ -5,7 +5,7 @@
  */
 import { SessionMeta } from '../../src';
 import type { LiveSessionSet, LiveStatus, MetaError, SessionDetails, SessionId, SessionSetChange } from '../../src';
-import { FakeSession, PENDING, WampError, type SentCall } from './fake-session';
+import { FakeSession, PENDING, WampError, flush, type SentCall } from './fake-session';
 import { loadScenario } from './fixtures';
 
 export const ON_JOIN = 'wamp.session.on_join';
@@ -201,4 +201,17 @@ export function metaTracker(): { make(session: FakeSession | null, callTimeoutMs
       for (const meta of metas.splice(0)) meta.dispose();
     },
   };
+}
+
+/** Confirms the subscriptions and answers every call (also those the answers cause) from the realm's state. */
+export async function answerAll(realm: ScriptedRealm, session: FakeSession): Promise<void> {
+  session.confirmSubscribes();
+  await flush();
+  for (let round = 0; round < 100; round++) {
+    const pending = realm.pending(session);
+    if (pending.length === 0) return;
+    for (const call of pending) realm.answer(call);
+    await flush();
+  }
+  throw new Error('answerAll: calls keep coming');
 }

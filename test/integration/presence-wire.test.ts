@@ -10,22 +10,15 @@ import type { LiveStatus, MetaError, PresenceEntry, PresenceMirror, SessionSetCh
 import { connect, defer, startRouter } from '../helpers/teardown';
 import { sleep, waitFor } from '../helpers/wait';
 import type { TestClient } from '../helpers/fox-router';
+import { PREFIX, type RelayState } from '../helpers/presence';
 
 autobahn.log.warn = () => {};
 
-const PREFIX = 'com.example.presence';
 const QUIET = 60_000; // heartbeatMs that never runs out during a test
 
-interface State {
-  epoch: string;
-  seq: number;
-  heartbeatMs: number;
-  stale: boolean;
-  sessions: PresenceEntry[];
-}
 
 /** A relay written by hand: registers get_state (answering `state`), publishes what the test says. */
-async function testRelay(client: TestClient, state: State) {
+async function testRelay(client: TestClient, state: RelayState) {
   let calls = 0;
   const registration = await client.session.register(`${PREFIX}.get_state`, () => {
     calls++;
@@ -56,7 +49,7 @@ function observe(mirror: PresenceMirror) {
 const ids = (mirror: PresenceMirror): number[] => [...mirror.values()].map((s) => s.session).sort((a, b) => a - b);
 const entries = (...sessions: number[]): PresenceEntry[] => sessions.map((session) => ({ session, authid: `user-${session}` }));
 
-async function setup(state: Partial<State> = {}) {
+async function setup(state: Partial<RelayState> = {}) {
   const router = await startRouter();
   const relay = await testRelay(await connect(router), { epoch: 'e1', seq: 5, heartbeatMs: QUIET, stale: false, sessions: entries(1, 2), ...state });
   const client = await connect(router);

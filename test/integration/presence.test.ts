@@ -13,10 +13,10 @@ import { sortIds } from '../helpers/reliability';
 import { connect, defer, startRouter } from '../helpers/teardown';
 import { sleep, waitFor } from '../helpers/wait';
 import type { FoxRouterHandle } from '../helpers/fox-router';
+import { PREFIX } from '../helpers/presence';
 
 autobahn.log.warn = () => {};
 
-const PREFIX = 'com.example.presence';
 
 /** An admin service on `router` (through the details proxy): a SessionMeta and its live set. */
 async function admin(router: FoxRouterHandle): Promise<{ meta: SessionMeta; live: LiveSessionSet }> {

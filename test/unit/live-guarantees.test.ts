@@ -8,7 +8,7 @@ import { CallTimeoutError, MalformedPayloadError, NotAuthorizedError, RouterErro
 import type { LiveSessionSet, LiveSessionSetOptions, SessionDetails, SessionId, SessionMeta } from '../../src';
 import { FakeSession, WampError, flush } from '../helpers/fake-session';
 import { waitFor } from '../helpers/wait';
-import { COUNT, GET, LIST, ON_JOIN, ON_LEAVE, ScriptedRealm, crossbarDetails, idsOf, metaTracker, record, replay, sorted, type Recording } from '../helpers/live-set';
+import { answerAll, COUNT, GET, LIST, ON_JOIN, ON_LEAVE, ScriptedRealm, crossbarDetails, idsOf, metaTracker, record, replay, sorted, type Recording } from '../helpers/live-set';
 
 const metas = metaTracker();
 afterEach(() => {
@@ -37,18 +37,6 @@ async function setup(others: SessionId[] = [], options?: LiveSessionSetOptions, 
   return { realm, session, meta, live, rec };
 }
 
-/** Confirms the subscriptions and answers every call (also those the answers cause) from the realm's state. */
-async function answerAll(realm: ScriptedRealm, session: FakeSession): Promise<void> {
-  session.confirmSubscribes();
-  await flush();
-  for (let round = 0; round < 100; round++) {
-    const pending = realm.pending(session);
-    if (pending.length === 0) return;
-    for (const call of pending) realm.answer(call);
-    await flush();
-  }
-  throw new Error('answerAll: calls keep coming');
-}
 
 /** Confirms both subscriptions and answers `list`: the sync now waits for its gets. */
 async function answerList(realm: ScriptedRealm, session: FakeSession): Promise<void> {

@@ -19,7 +19,7 @@ import {
 } from '../../src';
 import type { LiveSessionSetOptions, SessionId } from '../../src';
 import { flush, type FakeSession } from '../helpers/fake-session';
-import { COUNT, GET, LIST, ON_JOIN, ON_LEAVE, ScriptedRealm, crossbarDetails, idsOf, metaTracker, record } from '../helpers/live-set';
+import { answerAll, COUNT, GET, LIST, ON_JOIN, ON_LEAVE, ScriptedRealm, crossbarDetails, idsOf, metaTracker, record } from '../helpers/live-set';
 
 const INTERVAL = 1000;
 const TIMEOUT = 300;
@@ -31,17 +31,6 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-/** Answers every pending call from the realm's state until none is left. */
-async function answerAll(realm: ScriptedRealm, session: FakeSession): Promise<void> {
-  session.confirmSubscribes();
-  await flush();
-  for (let round = 0; round < 50; round++) {
-    const pending = realm.pending(session);
-    if (pending.length === 0) return;
-    for (const call of pending) realm.answer(call);
-    await flush();
-  }
-}
 
 async function synced(others: SessionId[], options: LiveSessionSetOptions = {}) {
   const realm = new ScriptedRealm();

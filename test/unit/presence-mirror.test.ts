@@ -6,18 +6,11 @@ import { config } from 'rxjs';
 import { MalformedPayloadError, mirrorPresence } from '../../src';
 import type { MetaError, PresenceEntry, PresenceMirror } from '../../src';
 import { FakeSession, PENDING, flush, type SentCall } from '../helpers/fake-session';
+import { PREFIX, type RelayState } from '../helpers/presence';
 
-const PREFIX = 'com.example.presence';
 const GET_STATE = `${PREFIX}.get_state`;
 const ON_CHANGE = `${PREFIX}.on_change`;
 
-interface State {
-  epoch: string;
-  seq: number;
-  heartbeatMs: number;
-  stale: boolean;
-  sessions: PresenceEntry[];
-}
 
 const unhandled: unknown[] = [];
 const mirrors: PresenceMirror[] = [];
@@ -34,7 +27,7 @@ afterEach(() => {
 });
 
 /** A session whose get_state answers `state` (or what `answer` says), and a mirror on it. */
-async function mirrored(state: State, answer?: (call: SentCall) => unknown) {
+async function mirrored(state: RelayState, answer?: (call: SentCall) => unknown) {
   const session = new FakeSession({ id: 7, onCall: (call) => (call.procedure === GET_STATE ? (answer ? answer(call) : { ...state, sessions: [...state.sessions] }) : PENDING) });
   const mirror = mirrorPresence(session, { prefix: PREFIX, callTimeoutMs: 1000 });
   mirrors.push(mirror);
@@ -55,7 +48,7 @@ async function pass(ms: number): Promise<void> {
 const ids = (mirror: PresenceMirror): number[] => [...mirror.values()].map((s) => s.session).sort((a, b) => a - b);
 
 test('an on_change entry with a wrongly typed field (authid: 42) is reported and never applied, nothing thrown, then a resync', async () => {
-  const state: State = { epoch: 'e1', seq: 0, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1, authid: 'a' }] };
+  const state: RelayState = { epoch: 'e1', seq: 0, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1, authid: 'a' }] };
   const { session, mirror, errors, stateCalls } = await mirrored(state);
   await mirror.ready;
   session.publish(ON_CHANGE, [{ epoch: 'e1', seq: 1, joined: [{ session: 5, authid: 42 }], left: [1] }]);
@@ -69,7 +62,7 @@ test('an on_change entry with a wrongly typed field (authid: 42) is reported and
 });
 
 test('a get_state entry with a wrongly typed field is reported and retried, the mirror does not hang in syncing', async () => {
-  const state: State = { epoch: 'e1', seq: 0, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1, authid: 'a' }, { session: 2, transport: 'ws' }] };
+  const state: RelayState = { epoch: 'e1', seq: 0, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1, authid: 'a' }, { session: 2, transport: 'ws' }] };
   const { mirror, errors, stateCalls } = await mirrored(state);
   await flush();
   expect(unhandled).toEqual([]);
@@ -82,7 +75,7 @@ test('a get_state entry with a wrongly typed field is reported and retried, the 
 });
 
 test('a gap among the changes buffered while get_state was in flight: resync at once, not at the next heartbeat', async () => {
-  const state: State = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
+  const state: RelayState = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
   const pending: SentCall[] = [];
   const { session, mirror, stateCalls } = await mirrored(state, (call) => {
     pending.push(call);
@@ -103,7 +96,7 @@ test('a gap among the changes buffered while get_state was in flight: resync at 
 });
 
 test('a new epoch among the events buffered while get_state was in flight (the relay restarted meanwhile): resync at once', async () => {
-  const state: State = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
+  const state: RelayState = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
   const pending: SentCall[] = [];
   const { session, mirror, stateCalls } = await mirrored(state, (call) => {
     pending.push(call);

@@ -8,8 +8,8 @@ import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
 import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
 import { FakeSession, WampError, flush } from '../helpers/fake-session';
 import { ScriptedRealm, metaTracker } from '../helpers/live-set';
+import { PREFIX } from '../helpers/presence';
 
-const PREFIX = 'com.example.presence';
 const metas = metaTracker();
 
 /** A FakeSession that can also register and publish, as an autobahn Session does. */
@@ -181,7 +181,8 @@ class SlowRegisterSession extends RelaySession {
   }
 }
 
-test('disposed while its REGISTER is in flight: the registration that comes back is unregistered, not left on the router', async () => {
+/** A synced live set on a session whose REGISTERs wait for the test. */
+async function slowRegistering() {
   const realm = new ScriptedRealm();
   const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
   realm.sessions.push(session);
@@ -189,6 +190,11 @@ test('disposed while its REGISTER is in flight: the registration that comes back
   const meta = metas.make(session);
   const live = meta.liveSessions({ verifyIntervalMs: 0 });
   await flush();
+  return { session, meta, live };
+}
+
+test('disposed while its REGISTER is in flight: the registration that comes back is unregistered, not left on the router', async () => {
+  const { session, meta, live } = await slowRegistering();
   const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
   await flush();
   expect(session.pendingRegisters).toHaveLength(1);
@@ -211,13 +217,7 @@ test('a session let go while still open (detach, attach of another): its get_sta
 });
 
 test('a session let go while its REGISTER is in flight: the late registration is removed', async () => {
-  const realm = new ScriptedRealm();
-  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
-  realm.sessions.push(session);
-  realm.add(1, 'service', false);
-  const meta = metas.make(session);
-  const live = meta.liveSessions({ verifyIntervalMs: 0 });
-  await flush();
+  const { session, meta, live } = await slowRegistering();
   publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
   await flush();
   meta.detach();
