@@ -149,6 +149,12 @@ export function detailsFrom({ args, kwargs }: Payload, procedure: string): Sessi
   return toDetails(kwargs, procedure);
 }
 
+/** A `get` answer as autobahn resolved it: {@link detailsFrom} of its {@link resultPayload}, without building one for a lone dict. */
+export function detailsOfResult(value: unknown, procedure: string): SessionDetails {
+  if (value === null || value === undefined || isResult(value)) return detailsFrom(resultPayload(value), procedure);
+  return toDetails(value, procedure);
+}
+
 /** `on_leave`: `[id]` (Crossbar, fox-wamp), `[id, authid, authrole]` (spec), or kwargs. */
 export function leftFrom(payload: Payload, procedure: string): SessionLeft {
   const { args, kwargs } = payload;

@@ -4,7 +4,7 @@ import { InvalidArgumentError, SessionClosedError, isMetaError, toMetaError, typ
 import { LiveSessionSet } from './live/live-session-set';
 import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
 import type { LiveSessionSetOptions } from './live/types';
-import { countFrom, detailsFrom, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
+import { countFrom, detailsFrom, detailsOfResult, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
 import { SessionFollower } from './session/follower';
 import { KnownSessions } from './session/known-sessions';
 import { ownerOf, sessionsOf } from './session/registry';
@@ -308,7 +308,7 @@ export class SessionMeta {
       callTimeoutMs: this.#callTimeoutMs,
       clock: this.#clock,
       list: (filter) => this.list(filter),
-      getListed: (id) => this.#follower.invoke(uri.GET, [[id]], this.#details, id),
+      getListed: (ids, limit, calls) => this.#follower.each(uri.GET, ids, limit, this.#listedDetails, calls),
       count: (filter) => this.count(filter),
       report: (error) => this.#errors.next(error),
       register: (set) => {
@@ -381,6 +381,9 @@ export class SessionMeta {
 
   /** One function for every `get` answer (not a closure per call: a sync makes thousands). */
   readonly #details = (payload: Payload, procedure: string): SessionDetails => this.#known.remember(detailsFrom(payload, procedure));
+
+  /** A sync's `get` answer as autobahn resolved it (no payload object in between). */
+  readonly #listedDetails = (value: unknown, procedure: string): SessionDetails => this.#known.remember(detailsOfResult(value, procedure));
 
   #parseJoin(payload: Payload): SessionDetails | undefined {
     return this.#parsing(() => this.#known.remember(detailsFrom(payload, uri.ON_JOIN)));

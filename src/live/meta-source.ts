@@ -6,6 +6,7 @@ import { Subscription, combineLatest, type Observable } from 'rxjs';
 import type { Clock } from '../clock';
 import { CallTimeoutError, InvalidArgumentError, NoSuchSessionError, NotAuthorizedError, ProcedureUnavailableError, SessionClosedError, type MetaError } from '../errors';
 import { callSafely } from '../emitter';
+import type { EachCall } from '../session/calls';
 import type { TopicStream } from '../topic-stream';
 import type { SessionDetails, SessionFilter, SessionId, SessionLeft, WampSessionLike } from '../types';
 import { ON_JOIN, ON_LEAVE } from '../uris';
@@ -25,8 +26,12 @@ export interface MetaApi {
   readonly callTimeoutMs: number;
   readonly clock: Clock;
   list(filter?: SessionFilter): Promise<SessionId[]>;
-  /** `get` of an id the router just listed (valid by construction: no argument check). */
-  getListed(id: SessionId): Promise<SessionDetails>;
+  /**
+   * `get` of ids the router just listed (valid by construction: no argument check), `limit` in
+   * flight, each outcome to `calls` as it comes; one batch whose timeout (no answer for
+   * `callTimeoutMs`) or close rejects it whole.
+   */
+  getListed(ids: readonly SessionId[], limit: number, calls: EachCall<SessionDetails>): Promise<void>;
   count(filter?: SessionFilter): Promise<number>;
   /** Publishes on `meta.errors$` (a drift found by a live set). */
   report(error: MetaError): void;
@@ -216,29 +221,20 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
   }
 
   /** `get` for each id, `concurrency` in flight, into `out`. */
-  async #getAll(ids: readonly SessionId[], out: SessionDetails[], isCurrent: () => boolean): Promise<void> {
+  #getAll(ids: readonly SessionId[], out: SessionDetails[], isCurrent: () => boolean): Promise<void> {
     const { onDetailsError } = this.#settings;
     const concurrency = this.#settings.concurrency ?? (this.#listRoundTripMs > FAR_ROUND_TRIP_MS ? FAR_CONCURRENCY : CONCURRENCY);
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length && !failed && isCurrent()) {
-        const id = ids[next++] as SessionId;
-        try {
-          out.push(await this.#api.getListed(id));
-        } catch (error) {
-          if (NoSuchSessionError.is(error)) continue; // gone since `list`: absent (guarantee 3)
-          if (SessionClosedError.is(error) || CallTimeoutError.is(error)) {
-            failed = true;
-            throw error;
-          }
-          // Denied or malformed details: the session is alive (it was listed), keep its id.
-          out.push(idOnly(id));
-          this.#sink?.report(error as MetaError);
-          if (onDetailsError) callSafely(onDetailsError, error as MetaError, id);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    return this.#api.getListed(ids, concurrency, {
+      result: (details) => void out.push(details),
+      refused: (error, id) => {
+        if (NoSuchSessionError.is(error)) return; // gone since `list`: absent (guarantee 3)
+        if (SessionClosedError.is(error) || CallTimeoutError.is(error)) throw error; // the whole sync fails
+        // Denied or malformed details: the session is alive (it was listed), keep its id.
+        out.push(idOnly(id));
+        this.#sink?.report(error);
+        if (onDetailsError) callSafely(onDetailsError, error, id);
+      },
+      wanted: isCurrent,
+    });
   }
 }

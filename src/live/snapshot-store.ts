@@ -93,27 +93,47 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
 }
 
 /**
+ * Groups up to this size are scanned to find a member (faster than a Map lookup for the few
+ * sessions a user usually has); larger ones keep each member's position.
+ */
+const SCANNED = 16;
+
+/**
  * Sessions grouped by authid, kept up to date by the store once somebody asked for it (so a set
  * whose byAuthid() is never read pays nothing for it). A join appends to its group, a leave
- * swaps the last member into its place: no allocation, never O(set size).
+ * swaps the last member into its place: never O(set size), and O(1) in a large group too (one
+ * authid for thousands of devices or service sessions), whose members' positions are kept.
  */
 class AuthidIndex {
   readonly groups = new Map<string, SessionDetails[]>();
+  /** Where each member of a group larger than SCANNED sits in it (and no one else). */
+  readonly #at = new Map<SessionDetails, number>();
 
   add(details: SessionDetails): void {
     if (details.authid === undefined) return;
     const group = this.groups.get(details.authid);
-    if (group) group.push(details);
-    else this.groups.set(details.authid, [details]);
+    if (!group) return void this.groups.set(details.authid, [details]);
+    group.push(details);
+    if (group.length === SCANNED + 1) group.forEach((member, at) => this.#at.set(member, at));
+    else if (group.length > SCANNED) this.#at.set(details, group.length - 1);
   }
 
   remove(details: SessionDetails): void {
     if (details.authid === undefined) return;
     const group = this.groups.get(details.authid);
-    const at = group ? group.indexOf(details) : -1;
-    if (!group || at < 0) return;
+    if (!group) return;
+    const large = group.length > SCANNED;
+    const at = large ? (this.#at.get(details) ?? -1) : group.indexOf(details);
+    if (at < 0) return;
     const last = group.pop() as SessionDetails;
-    if (at < group.length) group[at] = last;
+    if (at < group.length) {
+      group[at] = last;
+      if (large) this.#at.set(last, at);
+    }
+    if (large) {
+      this.#at.delete(details);
+      if (group.length === SCANNED) for (const member of group) this.#at.delete(member);
+    }
     if (group.length === 0) this.groups.delete(details.authid);
   }
 }

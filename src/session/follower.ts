@@ -10,7 +10,7 @@ import type { Payload } from '../normalize';
 import type { CloseDetails, SessionId, WampConnectionLike, WampSessionLike } from '../types';
 import { DISPOSED } from '../uris';
 import { SessionAnnouncer } from './announcer';
-import { CallPipeline } from './calls';
+import { CallPipeline, type EachCall } from './calls';
 import { followConnection } from './connection-hooks';
 import { watchSession } from './liveness';
 
@@ -90,6 +90,11 @@ export class SessionFollower {
   /** One call on the attached session (see CallPipeline). */
   invoke<T>(procedure: string, prepare: (() => [unknown[]?, Record<string, unknown>?]) | [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
     return this.#calls.invoke(this.current, procedure, prepare, parse, id);
+  }
+
+  /** One call per id on the attached session, `limit` in flight, as one batch (see CallPipeline.each). */
+  each<T>(procedure: string, ids: readonly SessionId[], limit: number, parse: (value: unknown, procedure: string) => T, calls: EachCall<T>): Promise<void> {
+    return this.#calls.each(this.current, procedure, ids, limit, parse, calls);
   }
 
   /** Lets the session go, restores the connection's handlers; the announcer completes. Idempotent. */

@@ -488,6 +488,53 @@ describe('sync failures', () => {
     expect(idsOf(live)).toEqual([1, 151]);
   });
 
+  test('gets with no answer for callTimeoutMs fail the whole sync with CallTimeoutError, reported once; an answer moves the deadline', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+    jest.spyOn(Math, 'random').mockReturnValue(1); // no jitter: the retry comes 250 ms later
+    const { realm, session, live, rec } = await setup([201, 202, 203], undefined, 100);
+    await answerList(realm, session);
+    jest.advanceTimersByTime(60);
+    realm.answer(getCall(realm, session, 201)); // the sync's gets are one batch: its deadline moves
+    await flush();
+    jest.advanceTimersByTime(99);
+    await flush();
+    expect(rec.errors).toEqual([]);
+    expect(live.status).toBe('syncing');
+    jest.advanceTimersByTime(1); // nothing came back for 100 ms
+    await flush();
+    expect(rec.errors).toEqual([expect.any(CallTimeoutError)]);
+    expect(rec.errors[0]!.procedure).toBe(GET);
+    expect(live.status).toBe('syncing');
+    jest.advanceTimersByTime(250);
+    await answerAll(realm, session); // answers to the failed sync's gets are ignored; the retry goes live
+    expect(live.status).toBe('live');
+    expect(idsOf(live)).toEqual([1, 201, 202, 203]);
+    expect(rec.errors).toHaveLength(1);
+    metas.disposeAll();
+    expect(jest.getTimerCount()).toBe(0); // no deadline timer left behind
+  });
+
+  test('a dispose during the sync settles it: nothing pending, no unhandled rejection', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { realm, session, meta, live } = await setup([211, 212], { syncConcurrency: 1 });
+      await answerList(realm, session);
+      expect(realm.pending(session, GET)).toHaveLength(1);
+      meta.dispose();
+      await flush();
+      await expect(live.ready).rejects.toBeInstanceOf(SessionClosedError);
+      realm.answer(realm.pending(session, GET)[0]!); // a late answer is ignored
+      await flush();
+      expect(realm.pending(session, GET)).toHaveLength(0); // no next get was sent
+      expect(live.status).toBe('closed');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   test('a RouterError on list is retried with exponential backoff, then live', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
     jest.spyOn(Math, 'random').mockReturnValue(1); // no jitter: 250 ms, then 500 ms

@@ -318,3 +318,28 @@ test('byAuthid is an index kept as events arrive: the same map across calls, gro
   expect(index.has('alice')).toBe(false);
   expect(index.get('user-11')?.map((s) => s.session)).toEqual([11]);
 });
+
+test('byAuthid: a large group (one authid, many sessions) stays right through joins and leaves in any order', async () => {
+  const { realm, live } = await synced([]);
+  const index = live.byAuthid();
+  const members = new Set<number>();
+  const expectGroup = () => expect(index.get('device')?.map((s) => s.session).sort((a, b) => a - b) ?? []).toEqual([...members].sort((a, b) => a - b));
+  let next = 100;
+  let seed = 7;
+  const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+  // Grows past the size up to which a group is scanned, shrinks below it, and back, twice.
+  for (const target of [40, 5, 30, 0]) {
+    while (members.size !== target) {
+      if (members.size < target) {
+        realm.add(next, 'user', true, crossbarDetails(next, 'user', 'device'));
+        members.add(next++);
+      } else {
+        const gone = [...members][Math.floor(random() * members.size)]!;
+        realm.remove(gone);
+        members.delete(gone);
+      }
+      expectGroup();
+    }
+  }
+  expect(index.has('device')).toBe(false);
+});
