@@ -5,6 +5,7 @@ import { LiveSessionSet } from './live/live-session-set';
 import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
 import type { LiveSessionSetOptions } from './live/types';
 import { countFrom, detailsFrom, detailsOfResult, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
+import { callEach } from './session/batch';
 import { SessionFollower } from './session/follower';
 import { KnownSessions } from './session/known-sessions';
 import { ownerOf, sessionsOf } from './session/registry';
@@ -308,7 +309,7 @@ export class SessionMeta {
       callTimeoutMs: this.#callTimeoutMs,
       clock: this.#clock,
       list: (filter) => this.list(filter),
-      getListed: (ids, limit, calls) => this.#follower.each(uri.GET, ids, limit, this.#listedDetails, calls),
+      getListed: (ids, limit, calls) => callEach(this.#follower.calls, this.#follower.current, uri.GET, ids, limit, this.#listedDetails, calls),
       count: (filter) => this.count(filter),
       report: (error) => this.#errors.next(error),
       register: (set) => {

@@ -6,7 +6,7 @@ import { Subscription, combineLatest, type Observable } from 'rxjs';
 import type { Clock } from '../clock';
 import { CallTimeoutError, InvalidArgumentError, NoSuchSessionError, NotAuthorizedError, ProcedureUnavailableError, SessionClosedError, type MetaError } from '../errors';
 import { callSafely } from '../emitter';
-import type { EachCall } from '../session/calls';
+import type { EachCall } from '../session/batch';
 import type { TopicStream } from '../topic-stream';
 import type { SessionDetails, SessionFilter, SessionId, SessionLeft, WampSessionLike } from '../types';
 import { ON_JOIN, ON_LEAVE } from '../uris';

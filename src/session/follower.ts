@@ -10,7 +10,7 @@ import type { Payload } from '../normalize';
 import type { CloseDetails, SessionId, WampConnectionLike, WampSessionLike } from '../types';
 import { DISPOSED } from '../uris';
 import { SessionAnnouncer } from './announcer';
-import { CallPipeline, type EachCall } from './calls';
+import { CallPipeline } from './calls';
 import { followConnection } from './connection-hooks';
 import { watchSession } from './liveness';
 
@@ -92,9 +92,9 @@ export class SessionFollower {
     return this.#calls.invoke(this.current, procedure, prepare, parse, id);
   }
 
-  /** One call per id on the attached session, `limit` in flight, as one batch (see CallPipeline.each). */
-  each<T>(procedure: string, ids: readonly SessionId[], limit: number, parse: (value: unknown, procedure: string) => T, calls: EachCall<T>): Promise<void> {
-    return this.#calls.each(this.current, procedure, ids, limit, parse, calls);
+  /** The pipeline the calls on the attached session go through (for a batch, see batch.ts). */
+  get calls(): CallPipeline {
+    return this.#calls;
   }
 
   /** Lets the session go, restores the connection's handlers; the announcer completes. Idempotent. */
