@@ -6,7 +6,9 @@
  * - then the network ones against the real router: fox-wamp in a child process
  *   (router-process.ts), the N idle sessions in another (fleet-process.ts), measured from this
  *   process, which does nothing else; sizes grow 100 -> 1000 -> 3000 (fox handles ~900 joins/s);
- *   at 1000 also through a latency proxy (latency-proxy.ts) to show what loopback hides.
+ *   at 1000 also through a latency proxy (latency-proxy.ts) to show what loopback hides;
+ * - then presence (presence.ts): 1000 mirrors of a 10 000-member presence beside 100 clients
+ *   each running its own liveSessions(), every party in its own process.
  *
  * `BENCH_SCALE=tiny` runs it all once at a tiny size (test/bench/bench-smoke.test.ts) and writes
  * RESULTS.md only where `BENCH_OUT` says. The results also go to stdout as one `@bench {json}` line.
@@ -23,6 +25,7 @@ import { benchBundle } from './bundle';
 import { benchCalls, roundTrip } from './calls';
 import type { EventsResult } from './events';
 import type { MemoryResult } from './memory';
+import { benchPresence } from './presence';
 import { emit, spawnTs, type Child } from './procs';
 import { render, type NetworkResults, type Results } from './report';
 import { scaleFrom } from './scale';
@@ -131,6 +134,8 @@ async function main(): Promise<Results> {
     for (const client of clients) await client.close();
     for (const child of children.reverse()) await child.stop();
   }
+  log('presence (router, relay, fleet and clients in their own processes)');
+  const presence = await benchPresence(scale.presence, log);
   return {
     scale: scale.name,
     date: new Date().toISOString(),
@@ -145,6 +150,7 @@ async function main(): Promise<Results> {
     events,
     memory,
     network: net,
+    presence,
   };
 }
 
