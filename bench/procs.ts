@@ -20,9 +20,9 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `node --expose-gc --import tsx <script> ...args` in the repo root. */
-export function spawnTs(script: string, args: readonly string[] = []): Child {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, ...args], {
+/** Starts `node --expose-gc ...nodeArgs --import tsx <script> ...args` in the repo root. */
+export function spawnTs(script: string, args: readonly string[] = [], nodeArgs: readonly string[] = []): Child {
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -4,6 +4,7 @@ import type { CallsRow } from './calls';
 import type { EventsResult, Pattern } from './events';
 import type { MemoryResult } from './memory';
 import { renderProfile, type ProfileResult } from './profile';
+import type { PresenceResults, ViewsRow } from './presence';
 import type { ScaleName } from './scale';
 import type { SdkSyncResult, Way } from './sdk-sync';
 import type { Summary } from './stats';
@@ -38,6 +39,7 @@ export interface Results {
   memory: MemoryResult;
   sdkSync: SdkSyncResult;
   network: NetworkResults;
+  presence: PresenceResults;
 }
 
 /** What the SDK uses when syncConcurrency is not given (src/live/meta-source.ts). */
@@ -152,6 +154,7 @@ export function render(r: Results): string {
       `${ratio(c.ratio)}; ${c.overheadUs.median >= 0 ? '+' : '−'}${n(Math.abs(c.overheadUs.median), 2)} µs/call`,
       verdict(c.ratio.median <= 1.05),
     ]),
+    ...presenceTargets(r.presence),
     ['heap back within 5% after join/leave cycles', `${m.cycles.toLocaleString('en-US')} cycles`, `${n(m.cycleGrowth * 100, 2)}%`, verdict(Math.abs(m.cycleGrowth) <= 0.05)],
   ];
 
@@ -305,5 +308,71 @@ ${table(
   ['import', 'alone, min+gz', 'saved if not used'],
   b.rxjsImports.map((x) => [`\`${x.name}\``, kB(x.aloneGzip), kB(x.savedGzip)]),
 )}
+
+${presenceSection(r.presence)}`;
+}
+
+// ---- 6. presence ----
+
+const META = 'wamp.session.';
+const metaCalls = (row: ViewsRow) => Object.entries(row.calls).reduce((total, [uri, c]) => total + (uri.startsWith(META) ? c.count : 0), 0);
+/** "get_state 1" or "get 10,152–10,160": per client, fewest–most. */
+const callsPerClient = (row: ViewsRow) =>
+  Object.entries(row.calls)
+    .map(([uri, c]) => `${uri.slice(uri.lastIndexOf('.') + 1)} ${n(c.perSessionMin, 0)}${c.perSessionMax === c.perSessionMin ? '' : `–${n(c.perSessionMax, 0)}`}${c.sessions === row.clients ? '' : ` (${c.sessions} clients)`}`)
+    .join(', ') || 'none';
+const counted = (record: Record<string, number>) => Object.entries(record).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+
+function presenceTargets(p: PresenceResults): string[][] {
+  const m = p.mirrors;
+  const state = m.calls[`${p.settings.prefix}.get_state`];
+  const where = `${m.clients} mirrors of ${n(p.members, 0)} members`;
+  return [
+    ['6 · one call per mirror', where, state ? `${state.perSessionMin}–${state.perSessionMax} (${state.sessions} mirrors called)` : 'none', verdict(state?.perSessionMin === 1 && state.perSessionMax === 1 && state.sessions === m.clients)],
+    ['6 · no meta call answered for mirrors', where, n(metaCalls(m), 0), verdict(metaCalls(m) === 0)],
+    ['6 · leave → every mirror dropped it, p99 ≤ 250 ms', `${where}, ${m.leaves.allMs.n} leaves`, `${n(m.leaves.allP99Ms, 0)} ms`, verdict(m.leaves.allP99Ms <= 250 && m.leaves.lost === 0)],
+  ];
+}
+
+function presenceSection(p: PresenceResults): string {
+  const { mirrors: m, live: l } = p;
+  const rows: Array<[string, (row: ViewsRow) => string]> = [
+    ['clients (processes; views started per process at a time)', (row) => `${n(row.clients, 0)} (${row.processes}; ${row.wave})`],
+    ['sessions each view held when ready', (row) => (row.sizes.min === row.sizes.max ? n(row.sizes.min, 0) : `${n(row.sizes.min, 0)}–${n(row.sizes.max, 0)}`)],
+    ['opening the clients’ sessions', (row) => `${n(row.connectMs / 1000, 1)} s`],
+    ['**until every view was ready**', (row) => `**${n(row.allReadyMs / 1000, 1)} s**`],
+    ['one view until ready, median (min–max)', (row) => `${mm({ ...row.readyMs, median: row.readyMs.median / 1000, min: row.readyMs.min / 1000, max: row.readyMs.max / 1000 })} s`],
+    ['calls per client (counted by the router)', callsPerClient],
+    ['**`wamp.session.*` calls the router answered for them**', (row) => `**${n(metaCalls(row), 0)}**`],
+    ['router CPU per view', (row) => `${n(row.cpuPerView.router, 1)} ms`],
+    ['relay process CPU per view', (row) => `${n(row.cpuPerView.relay, 1)} ms`],
+    ['clients’ CPU per view', (row) => `${n(row.cpuPerView.clients, 1)} ms`],
+    ['heap per view (after GC)', (row) => `${n(row.heapPerViewMiB, 2)} MiB`],
+    ['status once all were ready; relapses; errors', (row) => `${counted(row.statuses)}; ${row.relapses}; ${counted(row.errors)}`],
+    ['leave → first view dropped it, median (min–max)', (row) => `${mm(row.leaves.firstMs)} ms`],
+    ['**leave → every view dropped it, p50 / p99**', (row) => `**${n(row.leaves.allMs.median, 1)} / ${n(row.leaves.allP99Ms, 1)} ms** (max ${n(row.leaves.allMs.max, 1)}; ${row.leaves.allMs.n} leaves, ${row.leaves.lost} lost)`],
+  ];
+  const perView = (row: ViewsRow, cpu: number) => cpu * row.clients;
+  return `## 6. Presence: ${n(m.clients, 0)} mirrors beside ${n(l.clients, 0)} own live sets (real router, loopback)
+
+One fox-wamp router in its own process counts every CALL and PUBLISH by the caller's role
+(call-counter.ts). The relay (\`publishPresence\` over \`liveSessions()\`, SDK defaults: heartbeat
+${p.settings.heartbeatMs ?? 10_000} ms, \`get_state\` deadline ${p.settings.callTimeoutMs ?? 10_000} ms) runs in its own process; its projection gives every entry an authid and authrole
+of the usual size (fox reports none). ${n(p.members, 0)} members joined as raw WebSocket sessions (raw-wamp.ts) from a fleet
+process in **${n(p.population.ms / 1000, 1)} s** (${n(p.population.joinsPerS, 0)} joins/s; router CPU ${n((p.population.routerCpuMs / p.members) * 1000, 0)} µs per join); the relay
+published them in ${n(p.relayChanges, 0)} \`on_change\` publications. Then each kind of client, in fresh processes of
+${n(Math.max(m.clients / m.processes, l.clients / l.processes), 0)} autobahn sessions at most, starts its views; the clients' own sessions are members too.
+Leaves: ${m.leaves.allMs.n} raw members in the first clients process leave one after the other (GOODBYE); the
+drops are timed in every clients process on the machine's clock (\`performance.timeOrigin + now()\`).
+
+${table(
+  ['', '`mirrorPresence`', 'own `liveSessions()`'],
+  rows.map(([label, cell]) => [label, cell(m), cell(l)]),
+)}
+
+Per view, own live set / mirror, this run: router CPU ${n(l.cpuPerView.router / m.cpuPerView.router, 1)}×, router + relay CPU
+${n((l.cpuPerView.router + l.cpuPerView.relay) / (m.cpuPerView.router + m.cpuPerView.relay), 1)}×, time until all ready per view ${n(l.allReadyMs / l.clients / (m.allReadyMs / m.clients), 1)}×.
+${n(m.clients, 0)} own live sets would cost the router ≈ ${n(perView(m, l.cpuPerView.router) / 1000, 0)} s of CPU and ${n((metaCalls(l) / l.clients) * m.clients / 1e6, 2)} M meta calls (this run's
+per-client figures × ${n(m.clients, 0)}), so this run stops at ${n(l.clients, 0)}. Relay errors: ${counted(p.relayErrors)}.
 `;
 }

@@ -9,6 +9,8 @@
  *   measurement at a size reuses it; each sync runs on loopback and through a latency proxy
  *   (latency-proxy.ts, +2 ms each way) to show what loopback hides; last, a CPU profile of the
  *   SDK's sync at the largest size (profile.ts).
+ * - then presence (presence.ts): 1000 mirrors of a 10 000-member presence beside 100 clients
+ *   each running its own liveSessions(), every party in its own process.
  *
  * `BENCH_SCALE=tiny` runs it all once at a tiny size (test/bench/bench-smoke.test.ts) and writes
  * RESULTS.md only where `BENCH_OUT` says. The results also go to stdout as one `@bench {json}` line.
@@ -23,6 +25,7 @@ import { benchBundle } from './bundle';
 import { benchCalls, roundTrip } from './calls';
 import type { EventsResult } from './events';
 import type { MemoryResult } from './memory';
+import { benchPresence } from './presence';
 import { emit, spawnTs, type Child } from './procs';
 import { profileSync } from './profile';
 import { startRealm, stopAll, type Realm } from './realm';
@@ -119,6 +122,8 @@ async function main(): Promise<Results> {
   } finally {
     await stopAll(children, realm?.clients);
   }
+  log('presence (router, relay, fleet and clients in their own processes)');
+  const presence = await benchPresence(scale.presence, log);
   return {
     scale: scale.name,
     date: new Date().toISOString(),
@@ -134,6 +139,7 @@ async function main(): Promise<Results> {
     memory,
     sdkSync,
     network: net,
+    presence,
   };
 }
 

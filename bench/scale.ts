@@ -27,6 +27,23 @@ export interface Scale {
   readonly memory: { readonly sessions: number; readonly cycles: number };
   /** Benchmark 1d: SDK-only sync through an in-memory session: sessions, timed rounds. */
   readonly sdkSync: { readonly sessions: number; readonly rounds: number };
+  /** Benchmark 6: presence (presence.ts). */
+  readonly presence: PresenceScale;
+}
+
+export interface PresenceScale {
+  /** Members of the presence (raw sessions from the fleet process). */
+  readonly members: number;
+  /** Mirrors started at once, each on its own autobahn session. */
+  readonly mirrors: number;
+  /** Clients each running its own liveSessions(), started at once. */
+  readonly liveClients: number;
+  /** Sessions that leave one at a time, for the leave-to-drop delay. */
+  readonly leaves: number;
+  /** Clients (each with its view) per Node process. */
+  readonly perProcess: number;
+  /** Views a clients process starts together; the next ones start once those are ready. */
+  readonly wave: number;
 }
 
 const FULL: Scale = {
@@ -37,6 +54,7 @@ const FULL: Scale = {
   calls: { calls: 2000, batch: 20, warmup: 1000 },
   memory: { sessions: 100_000, cycles: 100_000 },
   sdkSync: { sessions: 100_000, rounds: 7 },
+  presence: { members: 10_000, mirrors: 1000, liveClients: 100, leaves: 50, perProcess: 250, wave: 25 },
 };
 
 const TINY: Scale = {
@@ -47,6 +65,7 @@ const TINY: Scale = {
   calls: { calls: 20, batch: 5, warmup: 5 },
   memory: { sessions: 1000, cycles: 1000 },
   sdkSync: { sessions: 1000, rounds: 1 },
+  presence: { members: 20, mirrors: 5, liveClients: 3, leaves: 3, perProcess: 3, wave: 2 },
 };
 
 export function scaleFrom(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Scale {

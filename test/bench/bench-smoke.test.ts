@@ -3,7 +3,7 @@
  * (~10 sessions, one or two iterations) in a child process, exactly as `npm run bench` starts it,
  * and must produce finite figures and a complete RESULTS.md. No timing assertions: on a shared
  * machine only the full run's spreads mean anything. Needs dist/ (npm test builds it first).
- * Takes ~5 s.
+ * Takes ~15 s.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +56,18 @@ type Results = {
     calls: { rows: unknown[] };
     profile: { shares: Array<{ share: number }> };
   };
+  presence: {
+    members: number;
+    mirrors: PresenceRow;
+    live: PresenceRow;
+  };
+};
+
+type PresenceRow = {
+  clients: number;
+  sizes: { min: number; max: number };
+  calls: Record<string, { count: number; perSessionMin: number; perSessionMax: number }>;
+  leaves: { lost: number };
 };
 
 describe('bench (BENCH_SCALE=tiny)', () => {
@@ -92,6 +104,14 @@ describe('bench (BENCH_SCALE=tiny)', () => {
     expect(results.bundle.rxjsImports.length).toBeGreaterThan(0);
     expect(results.memory.rawBytesPerSession).toBeGreaterThan(0);
     expect(results.sdkSync.retainedPerSession.sdk).toBeGreaterThan(0);
+    // Presence: every mirror made exactly one call, get_state, and the router answered them no meta call.
+    const { presence } = results;
+    expect(presence.members).toBeGreaterThan(0);
+    expect(Object.keys(presence.mirrors.calls)).toEqual(['com.example.presence.get_state']);
+    expect(presence.mirrors.calls['com.example.presence.get_state']).toMatchObject({ count: presence.mirrors.clients, perSessionMin: 1, perSessionMax: 1 });
+    expect(presence.live.calls['wamp.session.get']!.perSessionMin).toBeGreaterThanOrEqual(presence.members);
+    expect(presence.mirrors.sizes.min).toBeGreaterThan(presence.members);
+    expect([presence.mirrors.leaves.lost, presence.live.leaves.lost]).toEqual([0, 0]);
     expect(results.bundle.rows[0]!.gzipBytes).toBeGreaterThan(0);
     const all = numbers(results);
     expect(all.length).toBeGreaterThan(100);
@@ -100,7 +120,7 @@ describe('bench (BENCH_SCALE=tiny)', () => {
 
   test('writes RESULTS.md where BENCH_OUT says, with every section and no NaN', () => {
     const md = readFileSync(join(dir, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Targets', '## 1. Initial sync', '### 1b.', '### 1c.', '### 1d.', '## 2. Per-event cost', '### With `live.byAuthid()`', '## 3. Call overhead', '## 4. Memory', '## 5. Bundle size']) {
+    for (const heading of ['## Targets', '## 1. Initial sync', '### 1b.', '### 1c.', '### 1d.', '## 2. Per-event cost', '### With `live.byAuthid()`', '## 3. Call overhead', '## 4. Memory', '## 5. Bundle size', '## 6. Presence']) {
       expect(md).toContain(heading);
     }
     expect(md).toContain(`Node ${process.version}`);

@@ -10,16 +10,14 @@
  * a client joins with a hostile HELLO authid and authrole, the router and proxy pass them on in
  * on_join / get, and the SDK hands them to the page.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import autobahn from 'autobahn';
 import type { Browser, Page } from 'playwright-core';
 import { serveDashboard, type DashboardServer } from '../../examples/browser-dashboard/serve';
 import { startDetailsProxy, type DetailsProxy } from '../helpers/details-proxy';
 import { connectClient, startFoxRouter, type ClientOptions, type FoxRouterHandle, type TestClient } from '../helpers/fox-router';
-import { BROWSER_BUILD, launchChromium } from './ensure-chromium';
+import { launchChromium, newPage } from './chromium';
 
 autobahn.log.warn = () => {};
 
@@ -40,12 +38,10 @@ let pageErrors: string[] = [];
 let clients: TestClient[] = [];
 
 beforeAll(async () => {
-  // `npm test` builds first; a lone `npx jest test/browser` may not have.
-  if (!existsSync(BROWSER_BUILD)) await promisify(execFile)('npx', ['rollup', '-c'], { cwd: ROOT });
+  browser = await launchChromium();
   router = await startFoxRouter();
   proxy = await startDetailsProxy(router);
   server = await serveDashboard();
-  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -56,15 +52,10 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  pageErrors = [];
-  page = await browser.newPage({ viewport: { width: 1000, height: 560 } });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  page.on('console', (msg) => {
-    // Known SDK wart, reported with this issue: on a connection drop the SDK unsubscribes its topics
-    // from inside Connection.onclose, where autobahn's session.isOpen is still true, so the
-    // UNSUBSCRIBE goes to a closed socket and Chromium logs this. Harmless; nothing throws.
-    if (msg.type() === 'error' && msg.text() !== 'WebSocket is already in CLOSING or CLOSED state.') pageErrors.push(msg.text());
-  });
+  // Known SDK wart, reported with this issue: on a connection drop the SDK unsubscribes its topics
+  // from inside Connection.onclose, where autobahn's session.isOpen is still true, so the
+  // UNSUBSCRIBE goes to a closed socket and Chromium logs this. Harmless; nothing throws.
+  ({ page, errors: pageErrors } = await newPage(browser, { width: 1000, height: 560 }, (text) => text === 'WebSocket is already in CLOSING or CLOSED state.'));
   await page.goto(`${server.url}?url=${encodeURIComponent(proxy.url)}&realm=${router.realm}`);
   await badge('live');
 });
