@@ -63,8 +63,8 @@ export type MachineEvent =
   | { readonly type: 'resync' }
   /** A passive source (heartbeats) heard nothing for too long. */
   | { readonly type: 'silent'; readonly error: MetaError }
-  /** A passive source hears its upstream again. */
-  | { readonly type: 'heard' }
+  /** A passive source hears its upstream again; `inStep`: and it shows nothing was missed meanwhile. */
+  | { readonly type: 'heard'; readonly inStep?: boolean }
   | { readonly type: 'upstream'; readonly stale: boolean }
   | { readonly type: 'close'; readonly error?: MetaError };
 
@@ -258,6 +258,9 @@ export function transition(state: MachineState, event: MachineEvent, config: Mac
       return [{ ...state, phase: 'lost', error: event.error }, [{ type: 'report', error: event.error }]];
     case 'heard':
       if (state.phase !== 'lost' || state.sync !== undefined) return [state, []];
+      // Nothing was missed (a heartbeat with the seq the set has): live again without a resync,
+      // which a herd of mirrors back from a slow spell would otherwise all make at once.
+      if (event.inStep) return [{ ...state, phase: 'live', error: undefined }, []];
       return startSync(state, 'sync');
     case 'upstream':
       return [{ ...state, upstreamStale: event.stale }, []];

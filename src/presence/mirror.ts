@@ -178,11 +178,17 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
     return out;
   }
 
-  /** Anything from the relay proves it is there: the watchdog starts over, a lost mirror resyncs. */
+  /**
+   * Anything from the relay proves it is there: the watchdog starts over, and a lost mirror is
+   * live again, at once when the message shows it missed nothing (same epoch; a heartbeat's seq
+   * is the set's, a change's the next one), else after a resync.
+   */
   #heard(event: MirrorEvent): void {
     if (this.#epoch !== undefined) {
       this.#armWatchdog();
-      this.#sink?.dispatch({ type: 'heard' });
+      const { epoch, seq } = 'heartbeat' in event ? event.heartbeat : event.change;
+      const inStep = epoch === this.#epoch && seq === ('heartbeat' in event ? this.#seq : this.#seq + 1);
+      this.#sink?.dispatch({ type: 'heard', inStep });
     }
     this.#sink?.event(event);
   }

@@ -111,7 +111,7 @@ test('a heartbeat showing a seq the mirror has not seen: resync', async () => {
   expect(relay.stateCalls()).toBe(2);
 });
 
-test('heartbeats that stop: stale after 2.5 × heartbeatMs, set kept; heartbeats again: resync, live', async () => {
+test('heartbeats that stop: stale after 2.5 × heartbeatMs, set kept; heartbeats again: live at once if nothing was missed, else resync', async () => {
   const { relay, mirror, errors } = await setup({ heartbeatMs: 100 });
   await mirror.ready;
   const beats = setInterval(() => void relay.heartbeat(relay.state.seq), 50);
@@ -122,10 +122,18 @@ test('heartbeats that stop: stale after 2.5 × heartbeatMs, set kept; heartbeats
   await waitFor(() => mirror.status === 'stale', 5000, 'stale without heartbeats');
   expect(ids(mirror)).toEqual([1, 2]);
   expect(errors.some((e) => CallTimeoutError.is(e) && e.procedure === `${PREFIX}.on_heartbeat`)).toBe(true);
-  relay.state.sessions = entries(2, 3);
+  // Heard again with nothing missed (the seq it has): live at once, no get_state.
+  const calls = relay.stateCalls();
   await relay.heartbeat(relay.state.seq);
-  await waitFor(() => mirror.status === 'live' && mirror.has(3), 5000, 'live again');
+  await waitFor(() => mirror.status === 'live', 5000, 'live again');
+  expect(relay.stateCalls()).toBe(calls);
+  await waitFor(() => mirror.status === 'stale', 5000, 'stale again without heartbeats');
+  // Silent while the set changed (its on_change lost on the way): the next heartbeat is ahead, resync.
+  Object.assign(relay.state, { seq: relay.state.seq + 1, sessions: entries(2, 3) });
+  await relay.heartbeat(relay.state.seq);
+  await waitFor(() => mirror.status === 'live' && mirror.has(3), 5000, 'live again, resynced');
   expect(ids(mirror)).toEqual([2, 3]);
+  expect(relay.stateCalls()).toBe(calls + 1);
 });
 
 test('stale from upstream: a heartbeat with stale: true shows stale; without it, live again; get_state says it too', async () => {

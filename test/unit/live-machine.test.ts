@@ -208,6 +208,10 @@ describe('live', () => {
     expect(statusOf(silent.state)).toBe('stale');
     expect(kinds(silent.effects)).toEqual(['report']);
     expect(run(silent.state, { type: 'heard' }).state).toMatchObject({ phase: 'lost', sync: 'sync' });
+    // Heard again with nothing missed (a heartbeat with the seq the set has): live, no resync.
+    const back = run(silent.state, { type: 'heard', inStep: true });
+    expect([back.state.phase, back.state.sync, back.state.error, statusOf(back.state)]).toEqual(['live', undefined, undefined, 'live']);
+    expect(back.effects).toEqual([]);
   });
   test('detach → idle: stale, set kept (the shell keeps it), timers stopped', () => {
     const { state, effects } = run(live, { type: 'detach' });
