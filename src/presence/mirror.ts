@@ -125,7 +125,7 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
   }
 
   fetch(): Promise<StateMessage> {
-    return this.#follower.invoke(this.#uris.getState, () => [], (payload, procedure) => parseState(payload, procedure));
+    return this.#follower.invoke(this.#uris.getState, () => [], parseState);
   }
 
   keep(buffered: readonly MirrorEvent[]): MirrorEvent[] {

@@ -37,20 +37,20 @@ export class CallPipeline {
   }
 
   /**
-   * One call on `session`: `prepare` checks the arguments first (nothing is sent on bad input;
-   * arguments known valid are given as they are), `parse` reads the answer. No promise stays pending: result, error, timeout or close.
+   * One call on `session`: `prepare` checks the arguments first (nothing is sent on bad input),
+   * `parse` reads the answer. No promise stays pending: result, error, timeout or close.
    */
   invoke<T>(
     session: WampSessionLike | null,
     procedure: string,
-    prepare: (() => [unknown[]?, Record<string, unknown>?]) | [unknown[]?, Record<string, unknown>?],
+    prepare: () => [unknown[]?, Record<string, unknown>?],
     parse: (payload: Payload, procedure: string) => T,
     sessionId?: SessionId,
   ): Promise<T> {
     let args: unknown[] | undefined;
     let kwargs: Record<string, unknown> | undefined;
     try {
-      [args, kwargs] = typeof prepare === 'function' ? prepare() : prepare;
+      [args, kwargs] = prepare();
     } catch (error) {
       return Promise.reject(error as InvalidArgumentError);
     }

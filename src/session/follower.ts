@@ -88,7 +88,7 @@ export class SessionFollower {
   }
 
   /** One call on the attached session (see CallPipeline). */
-  invoke<T>(procedure: string, prepare: (() => [unknown[]?, Record<string, unknown>?]) | [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
+  invoke<T>(procedure: string, prepare: () => [unknown[]?, Record<string, unknown>?], parse: (payload: Payload, procedure: string) => T, id?: SessionId): Promise<T> {
     return this.#calls.invoke(this.current, procedure, prepare, parse, id);
   }
 
