@@ -5,6 +5,9 @@
  * autobahn would hand them), so whatever is left is the caller's work:
  * - `sdk`: `meta.liveSessions()` (default syncConcurrency) until `ready`, then `dispose()`;
  * - `byHand`: the same calls by hand: `list`, then every `get` at once into a `Map`;
+ * - `viaGet`: the same by hand through the SDK's typed calls (`meta.list()`, every `meta.get(id)`),
+ *   so the Map holds the normalized `SessionDetails` the API defines (`{ session, authid?, …, raw }`):
+ *   the floor of retained memory for any store of those objects keyed by id;
  * - `floor`: a bare `Map` fill from the answers (no calls, no promises).
  * Timed rounds alternate the three (rotating who goes first); ratios are per round. Then, untimed,
  * with a full GC before: peak heap during one sync (sampled every 1024 calls and at the end) and
@@ -12,13 +15,13 @@
  * session holds those): heap while holding the result minus heap once it is released.
  */
 import { getHeapStatistics } from 'node:v8';
-import { SessionMeta, type WampSessionLike } from '../dist/index.mjs';
+import { SessionMeta, type SessionDetails, type WampSessionLike } from '../dist/index.mjs';
 import { crossbarGetDetails, sessionId, type Details } from './crossbar-details';
 import type { Scale } from './scale';
 import { heapAfterGc, ratios, rotate, summarize, timeMs, type Summary } from './stats';
 
-export type Way = 'sdk' | 'byHand' | 'floor';
-const WAYS: readonly Way[] = ['sdk', 'byHand', 'floor'];
+export type Way = 'sdk' | 'byHand' | 'viaGet' | 'floor';
+const WAYS: readonly Way[] = ['sdk', 'byHand', 'viaGet', 'floor'];
 
 export interface SdkSyncResult {
   readonly sessions: number;
@@ -79,6 +82,12 @@ function ways(session: InstantSession, meta: SessionMeta): Record<Way, () => Pro
       await Promise.all(ids.map((id) => session.call('wamp.session.get', [id]).then((details) => void sessions.set(id, details))));
       return { size: sessions.size, release: () => sessions.clear() };
     },
+    async viaGet() {
+      const ids = await meta.list();
+      const sessions = new Map<number, SessionDetails>();
+      await Promise.all(ids.map((id) => meta.get(id).then((details) => void sessions.set(id, details))));
+      return { size: sessions.size, release: () => sessions.clear() };
+    },
     async floor() {
       const sessions = new Map<number, unknown>();
       for (const [id, details] of session.answers) sessions.set(id, details);
@@ -99,7 +108,7 @@ export async function run(scale: Scale): Promise<SdkSyncResult> {
 
   // Every held result is dropped by assignment, and heaps are read on a fresh macrotask
   // (heapAfterGc): an async frame keeps what it last saw reachable, which would skew the readings.
-  const samples: Record<Way, number[]> = { sdk: [], byHand: [], floor: [] };
+  const samples: Record<Way, number[]> = { sdk: [], byHand: [], viaGet: [], floor: [] };
   let held: { size: number; release(): void } | undefined;
   const drop = (way: Way): void => {
     check(way, held!.size);
@@ -136,7 +145,7 @@ export async function run(scale: Scale): Promise<SdkSyncResult> {
   return {
     sessions,
     rounds,
-    ms: { sdk: summarize(samples.sdk), byHand: summarize(samples.byHand), floor: summarize(samples.floor) },
+    ms: { sdk: summarize(samples.sdk), byHand: summarize(samples.byHand), viaGet: summarize(samples.viaGet), floor: summarize(samples.floor) },
     sdkVsByHand: summarize(ratios(samples.sdk, samples.byHand)),
     sdkVsFloor: summarize(ratios(samples.sdk, samples.floor)),
     peakHeap,

@@ -1,7 +1,7 @@
 import { BehaviorSubject, Subject, defer, startWith, type Observable } from 'rxjs';
 import type { TimerHandle } from '../clock';
 import { Emitter, callSafely } from '../emitter';
-import { DriftError, RouterError, SessionClosedError, isMetaError, type MetaError } from '../errors';
+import { RouterError, SessionClosedError, isMetaError, type MetaError } from '../errors';
 import type { SessionDetails, SessionId } from '../types';
 import { DISPOSED } from '../uris';
 import { initialState, statusOf, transition, type Effect, type MachineEvent, type MachineState, type SyncMode, type Timer } from './machine';
@@ -406,11 +406,9 @@ export class LiveSessionSet implements LiveSessionView {
     this.#dispatch({ type: 'synced', epoch }); // status first (guarantee 5), then the changes
     // A sync that changed nothing keeps the snapshot (the same object, no listener called).
     if (first || this.#store.version !== version) this.#publish(changes);
-    if (mode === 'repair' && changes.length > 0 && this.#state.phase !== 'closed') {
+    if (mode === 'repair' && changes.length > 0 && source.drifted && this.#state.phase !== 'closed') {
       const joined = changes.filter((c) => c.type === 'joined').length;
-      const drift = new DriftError(joined, changes.length - joined);
-      this.#emitter.emit('error', drift);
-      source.drifted?.(drift);
+      this.#emitter.emit('error', source.drifted(joined, changes.length - joined));
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { Subscription, combineLatest, type Observable } from 'rxjs';
 import type { Clock } from '../clock';
-import { CallTimeoutError, InvalidArgumentError, NoSuchSessionError, NotAuthorizedError, ProcedureUnavailableError, SessionClosedError, type MetaError } from '../errors';
+import { CallTimeoutError, DriftError, InvalidArgumentError, NoSuchSessionError, NotAuthorizedError, ProcedureUnavailableError, SessionClosedError, type MetaError } from '../errors';
 import { callSafely } from '../emitter';
 import type { EachCall } from '../session/batch';
 import type { TopicStream } from '../topic-stream';
@@ -202,8 +202,10 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
     return count - size() - this.#offset;
   }
 
-  drifted(error: MetaError): void {
-    this.#api.report(error);
+  drifted(joined: number, left: number): MetaError {
+    const drift = new DriftError(joined, left);
+    this.#api.report(drift);
+    return drift;
   }
 
   /** The router's list, without this session unless `includeSelf`. */

@@ -51,6 +51,10 @@ export interface SyncSource<E, F> {
    * is a quiet resync.
    */
   repair?(table: ReadonlyMap<SessionId, SessionDetails>, gone: Tombstones, isCurrent: () => boolean): Promise<E[]>;
-  /** A repair found drift: tell whoever else must know (the meta API's `errors$`). */
-  drifted?(error: MetaError): void;
+  /**
+   * A repair changed the set (`joined` sessions added, `left` removed): the error the set reports
+   * it as, after telling whoever else must know (the meta API's `errors$`). Sources that repair
+   * have it.
+   */
+  drifted?(joined: number, left: number): MetaError;
 }
