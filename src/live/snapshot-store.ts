@@ -173,9 +173,9 @@ export class SnapshotStore {
   }
 
   set(id: SessionId, details: SessionDetails): void {
-    this.#touch(id);
+    const had = this.#map.get(id);
+    this.#touch(id, had);
     if (this.#index) {
-      const had = this.#map.get(id);
       if (had) this.#index.remove(had);
       this.#index.add(details);
     }
@@ -185,7 +185,7 @@ export class SnapshotStore {
   delete(id: SessionId): void {
     const had = this.#map.get(id);
     if (!had) return;
-    this.#touch(id);
+    this.#touch(id, had);
     this.#index?.remove(had);
     this.#map.delete(id);
   }
@@ -209,13 +209,14 @@ export class SnapshotStore {
     return next;
   }
 
-  #touch(id: SessionId): void {
+  /** `id` changes; `had` is what it held until now. */
+  #touch(id: SessionId, had: SessionDetails | undefined): void {
     this.#version++;
     if (!this.#head) return;
     this.#changed = true;
     // A snapshot held while nobody takes a newer one would remember every id that ever changed:
     // past the size of the set it copies itself out instead (amortized O(1) per change).
-    if (this.#head.keep(id, this.#map.get(id) ?? ABSENT) > Math.max(MAX_CHAIN, this.#map.size)) {
+    if (this.#head.keep(id, had ?? ABSENT) > Math.max(MAX_CHAIN, this.#map.size)) {
       this.#head.materialize();
       this.#head = undefined;
     }
