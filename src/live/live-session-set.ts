@@ -453,6 +453,7 @@ export class LiveSessionSet implements LiveSessionView {
   }
 
   #notify(): void {
+    if (this.#listeners.size === 0) return; // no copy per change for nobody
     for (const listener of [...this.#listeners]) callSafely(listener);
   }
 

@@ -14,6 +14,13 @@ type Slot = SessionDetails | typeof ABSENT;
 const MAX_CHAIN = 64;
 
 class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
+  /**
+   * What this snapshot saw of the ids changed since it was taken: the first in two fields (a UI
+   * on `sessions$` takes a snapshot per change, so most snapshots keep one id, and a Map per
+   * change was an eighth of all a live set allocates per event), any more in a Map.
+   */
+  #firstId: SessionId | undefined;
+  #first: Slot | undefined;
   #kept: Map<SessionId, Slot> | undefined;
   #base: Snapshot | ReadonlyMap<SessionId, SessionDetails>;
   readonly size: number;
@@ -25,9 +32,26 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
 
   /** The live map is about to change `id`: remember what this snapshot saw. Returns how many it kept. */
   keep(id: SessionId, value: Slot): number {
-    this.#kept ??= new Map();
-    if (!this.#kept.has(id)) this.#kept.set(id, value);
-    return this.#kept.size;
+    if (this.#firstId === undefined) {
+      this.#firstId = id;
+      this.#first = value;
+    } else if (id !== this.#firstId) {
+      this.#kept ??= new Map();
+      if (!this.#kept.has(id)) this.#kept.set(id, value);
+    }
+    return 1 + (this.#kept?.size ?? 0);
+  }
+
+  /** What this snapshot kept of `id`, if it kept it. */
+  #seen(id: SessionId): Slot | undefined {
+    return id === this.#firstId ? this.#first : this.#kept?.get(id);
+  }
+
+  /** Every id this snapshot kept, the oldest change first. */
+  #eachKept(callback: (value: Slot, id: SessionId) => void): void {
+    if (this.#firstId === undefined) return;
+    callback(this.#first as Slot, this.#firstId);
+    this.#kept?.forEach(callback);
   }
 
   /** A newer snapshot now stands between this one and the live map. */
@@ -39,7 +63,7 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
     let hops = 0;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     for (let at: Snapshot = this; ; ) {
-      const kept = at.#kept?.get(id);
+      const kept = at.#seen(id);
       if (kept !== undefined) return kept === ABSENT ? undefined : kept;
       const base = at.#base;
       if (!(base instanceof Snapshot)) return base.get(id);
@@ -60,7 +84,7 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
     const override = new Map<SessionId, Slot>();
     let at: Snapshot | ReadonlyMap<SessionId, SessionDetails> = this;
     while (at instanceof Snapshot) {
-      at.#kept?.forEach((value, id) => override.has(id) || override.set(id, value));
+      at.#eachKept((value, id) => override.has(id) || override.set(id, value));
       at = at.#base;
     }
     const out: [SessionId, SessionDetails][] = [];
@@ -88,7 +112,7 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
   /** Copies itself out of the chain (O(size)), so it no longer depends on newer state. */
   materialize(): void {
     this.#base = new Map(this.entries());
-    this.#kept = undefined;
+    this.#firstId = this.#first = this.#kept = undefined;
   }
 }
 
