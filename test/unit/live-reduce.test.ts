@@ -187,6 +187,23 @@ describe('SnapshotStore', () => {
     expect(new Map(after)).toEqual(new Map([[1, { ...details(1), authid: 'changed' }], [3, details(3)]]));
   });
 
+  test('a snapshot keeps what it saw of an id changed several times, the first changed id as the later ones', () => {
+    const store = new SnapshotStore();
+    store.set(1, details(1));
+    store.set(2, details(2));
+    const before = store.snapshot();
+    for (let round = 0; round < 3; round++) {
+      store.set(1, { ...details(1), authid: `one${round}` }); // the first id it keeps
+      store.set(2, { ...details(2), authid: `two${round}` });
+      store.set(3, details(3));
+      store.delete(3);
+    }
+    store.delete(1);
+    expect([before.get(1), before.get(2), before.has(3), before.size]).toEqual([details(1), details(2), false, 2]);
+    expect(new Map(before)).toEqual(new Map([[1, details(1)], [2, details(2)]]));
+    expect(new Map(store.snapshot())).toEqual(new Map([[2, { ...details(2), authid: 'two2' }]]));
+  });
+
   test('a chain of more than 64 snapshots still reads right, old and new, after compaction', () => {
     const store = new SnapshotStore();
     const model = new Map<SessionId, SessionDetails>();
