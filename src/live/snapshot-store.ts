@@ -111,7 +111,15 @@ class Snapshot implements ReadonlyMap<SessionId, SessionDetails> {
 
   /** Copies itself out of the chain (O(size)), so it no longer depends on newer state. */
   materialize(): void {
-    this.#base = new Map(this.entries());
+    const base = this.#base;
+    if (base instanceof Snapshot) {
+      this.#base = new Map(this.entries());
+    } else {
+      // Straight over the live map (the newest snapshot): a clone with what it kept put back.
+      const own = new Map(base);
+      this.#eachKept((value, id) => (value === ABSENT ? own.delete(id) : own.set(id, value)));
+      this.#base = own;
+    }
     this.#firstId = this.#first = this.#kept = undefined;
   }
 }
@@ -169,6 +177,8 @@ export class SnapshotStore {
   #head: Snapshot | undefined;
   #changed = false;
   #version = 0;
+  /** Snapshots that read through their successor since the last one that copied itself out. */
+  #linked = 0;
 
   /** Counts changes, so a caller can tell whether an operation changed anything. */
   get version(): number {
@@ -223,11 +233,26 @@ export class SnapshotStore {
     return this.#index.groups;
   }
 
-  /** An immutable view of the current set; the same object until the set changes. */
+  /**
+   * An immutable view of the current set; the same object until the set changes.
+   *
+   * Every so many snapshots, the one superseded copies itself out instead of reading through the
+   * new one (amortized O(1) per snapshot). Without it, one superseded snapshot that the garbage
+   * collector had moved to the old generation (the one current through a sync or a quiet spell),
+   * dead but not yet collected, kept every newer snapshot, and what each kept, alive through the
+   * young generation's collections, which then copied and promoted all of it: a UI on
+   * `sessions$` spent over half of each change's time there (bench: minor GC 600–800 ns per
+   * change, ~120 ns with the chain cut).
+   */
   snapshot(): ReadonlyMap<SessionId, SessionDetails> {
     if (this.#head && !this.#changed) return this.#head;
     const next = new Snapshot(this.#map);
-    this.#head?.rebase(next);
+    if (++this.#linked >= Math.max(MAX_CHAIN, this.#map.size)) {
+      this.#linked = 0;
+      this.#head?.materialize();
+    } else {
+      this.#head?.rebase(next);
+    }
     this.#head = next;
     this.#changed = false;
     return next;
