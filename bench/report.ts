@@ -92,6 +92,16 @@ function cpuTable(rows: SyncRow[]): string {
   );
 }
 
+/** How many ns per event the largest set costs more than the smallest, the SDK's and the floor's. */
+function growth(ev: EventsResult): string {
+  const [a, z] = [ev.rows[0], ev.rows[ev.rows.length - 1]];
+  const [ba, bz] = [ev.byAuthid.rows[0], ev.byAuthid.rows[ev.byAuthid.rows.length - 1]];
+  if (!a || !z || !ba || !bz) return 'not measured';
+  const plus = (ns: number) => `${ns >= 0 ? '+' : '−'}${n(Math.abs(ns), 0)} ns`;
+  const pattern = (p: Pattern) => `${p} ${plus(z.nsPerEvent[p].median - a.nsPerEvent[p].median)} (Map ${plus(z.floorNsPerEvent[p].median - a.floorNsPerEvent[p].median)})`;
+  return `${pattern('pair')}; ${pattern('churn')}; with \`byAuthid()\` ${plus(bz.nsPerEvent.median - ba.nsPerEvent.median)} (indexed Map ${plus(bz.floorNsPerEvent.median - ba.floorNsPerEvent.median)})`;
+}
+
 const sizeCells = (s: Size) => [kib(s.minBytes), kB(s.gzipBytes), kB(s.brotliBytes)];
 
 function bundleTargets(b: BundleResult): string[][] {
@@ -157,6 +167,12 @@ export function render(r: Results): string {
       ratio(ev.ratio[p]),
       verdict(ev.ratio[p].median <= 1.3),
     ]),
+    [
+      `3 · what grows with the set: ns/event at ${last?.sessions} minus at ${first?.sessions} (reported)`,
+      'medians; beside it a bare Map doing the same',
+      growth(ev),
+      '—',
+    ],
     ...bundleTargets(b),
     ['5 · where the time goes (profile)', `${n(net.profile?.sessions ?? 0, 0)}-session sync`, shares, '§1c'],
     ...(net.calls?.rows ?? []).map((c) => [
