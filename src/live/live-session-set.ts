@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, defer, startWith, type Observable } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import type { TimerHandle } from '../clock';
 import { Emitter, callSafely } from '../emitter';
 import { RouterError, SessionClosedError, isMetaError, type MetaError } from '../errors';
@@ -109,7 +109,11 @@ export class LiveSessionSet implements LiveSessionView {
     this.ready.catch(() => undefined); // rejection is for those who await it, never unhandled
     this.status$ = this.#status.asObservable();
     this.changes$ = this.#changes.asObservable();
-    this.sessions$ = defer(() => (this.#synced ? this.#updates.pipe(startWith(this.#store.snapshot())) : this.#updates));
+    // The current set first (once synced), then each new one: `defer` + `startWith` by hand.
+    this.sessions$ = new Observable((subscriber) => {
+      if (this.#synced) subscriber.next(this.#store.snapshot());
+      return this.#updates.subscribe(subscriber);
+    });
     const disconnect = source.connect({
       dispatch: (event) => this.#dispatch(event),
       event: (event) => this.#onEvent(event),

@@ -2,12 +2,12 @@
  * The WAMP Session Meta API as a source of a live set: `on_join`/`on_leave` for events,
  * `list` + `get` (only for ids the set lacks) for the snapshot, `count` for verification.
  */
-import { Subscription, combineLatest, type Observable } from 'rxjs';
+import { Subscription, type Observable } from 'rxjs';
 import type { Clock } from '../clock';
 import { CallTimeoutError, DriftError, InvalidArgumentError, NoSuchSessionError, NotAuthorizedError, ProcedureUnavailableError, SessionClosedError, type MetaError } from '../errors';
 import { callSafely } from '../emitter';
 import type { EachCall } from '../session/batch';
-import type { TopicStream } from '../topic-stream';
+import { whenSubscribed, type Current, type TopicStream } from '../topic-stream';
 import type { SessionDetails, SessionFilter, SessionId, SessionLeft, WampSessionLike } from '../types';
 import { ON_JOIN, ON_LEAVE } from '../uris';
 import { checkFilter, checkPositiveInteger, checkTimeout } from '../validate';
@@ -18,7 +18,7 @@ import type { LiveSessionSetOptions, SessionSetChange } from './types';
 
 /** What a live set needs from a `SessionMeta`: the session, the two event streams, three calls. */
 export interface MetaApi {
-  readonly session$: Observable<WampSessionLike | null>;
+  readonly session$: Current<WampSessionLike | null>;
   readonly joins: TopicStream<SessionDetails>;
   readonly leaves: TopicStream<SessionLeft>;
   /** Malformed meta events (the live set passes those of its topics on). */
@@ -125,12 +125,12 @@ export class MetaSource implements SyncSource<LiveEvent, SessionDetails[]> {
       }),
     );
     subscription.add(
-      combineLatest([api.session$, api.joins.subscribedOn$, api.leaves.subscribedOn$]).subscribe(([session, joins, leaves]) => {
-        if (session !== this.#session) {
+      whenSubscribed(api.session$, [api.joins, api.leaves], {
+        session: (session) => {
           this.#session = session;
           sink.dispatch({ type: session ? 'attach' : 'detach' });
-        }
-        if (session && joins === session && leaves === session) sink.dispatch({ type: 'subscribed' });
+        },
+        subscribed: () => sink.dispatch({ type: 'subscribed' }),
       }),
     );
     const unregister = api.register({ verifyNow: () => sink.dispatch({ type: 'verifyNow' }), dispose: () => sink.dispatch({ type: 'close' }) });

@@ -5,7 +5,7 @@
  * → a quiet resync (minimal difference, no flicker); no heartbeat for 2.5 × `heartbeatMs` →
  * `stale`. It never touches `wamp.session.*`.
  */
-import { Subject, Subscription, combineLatest, type Observable } from 'rxjs';
+import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CallTimeoutError, InvalidArgumentError, NotAuthorizedError, isMetaError, toMetaError, type MetaError } from '../errors';
 import { LiveSessionSet } from '../live/live-session-set';
@@ -15,7 +15,7 @@ import type { SourceSink, SyncSource } from '../live/source';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { Payload } from '../normalize';
 import { SessionFollower } from '../session/follower';
-import { TopicStream } from '../topic-stream';
+import { TopicStream, whenSubscribed } from '../topic-stream';
 import type { WampConnectionLike, WampSessionLike } from '../types';
 import { checkTimeout, checkUri } from '../validate';
 import { entryDetails, parseChange, parseHeartbeat, parseState, uris, type ChangeMessage, type HeartbeatMessage, type StateMessage } from './protocol';
@@ -101,16 +101,14 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
     const fatal = (error: MetaError): void => sink.dispatch({ type: 'close', error });
     subscription.add(this.#changes.events$.subscribe({ next: (event) => this.#heard(event), error: fatal }));
     subscription.add(this.#heartbeats.events$.subscribe({ next: (event) => this.#heard(event), error: fatal }));
-    let current: WampSessionLike | null = null;
     subscription.add(
-      combineLatest([this.#follower.session$, this.#changes.subscribedOn$, this.#heartbeats.subscribedOn$]).subscribe(([session, changes, heartbeats]) => {
-        if (session !== current) {
-          current = session;
+      whenSubscribed(this.#follower.session$, [this.#changes, this.#heartbeats], {
+        session: (session) => {
           this.#epoch = undefined;
           this.#stopWatchdog();
           sink.dispatch({ type: session ? 'attach' : 'detach' });
-        }
-        if (session && changes === session && heartbeats === session) sink.dispatch({ type: 'subscribed' });
+        },
+        subscribed: () => sink.dispatch({ type: 'subscribed' }),
       }),
     );
     return () => {

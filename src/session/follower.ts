@@ -3,10 +3,10 @@
  * autobahn `Connection`'s reconnects, announced to whatever follows it, with its calls settled
  * when it closes. One place for the lifecycle both share.
  */
-import type { Observable } from 'rxjs';
 import type { Clock } from '../clock';
 import { InvalidArgumentError, SessionClosedError, type MetaError } from '../errors';
 import type { Payload } from '../normalize';
+import type { Current } from '../topic-stream';
 import type { CloseDetails, SessionId, WampConnectionLike, WampSessionLike } from '../types';
 import { DISPOSED } from '../uris';
 import { SessionAnnouncer } from './announcer';
@@ -33,7 +33,7 @@ export class SessionFollower {
   }
 
   /** The attached session, then each change. */
-  get session$(): Observable<WampSessionLike | null> {
+  get session$(): Current<WampSessionLike | null> {
     return this.#announcer.session$;
   }
 

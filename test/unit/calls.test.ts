@@ -419,6 +419,62 @@ describe('streams', () => {
     expect(errors[0]).toMatchObject({ procedure: ON_JOIN });
   });
 
+  test('after a denied subscribe, the next observer starts over with a new SUBSCRIBE, also one that retries at once (as rxjs retry does)', async () => {
+    const session = new FakeSession({ autoConfirm: false });
+    const meta = metaOf(session);
+    const seen: number[] = [];
+    const second = jest.fn();
+    const first = jest.fn(() => void meta.joins$.subscribe({ next: (j) => seen.push(j.session), error: second }));
+    meta.joins$.subscribe({ error: first });
+    session.confirmSubscribes(new WampError('wamp.error.not_authorized', ['denied']));
+    await flush();
+    expect(first).toHaveBeenCalledTimes(1);
+    session.confirmSubscribes();
+    await flush();
+    expect(session.active(ON_JOIN)).toBe(1);
+    session.publish(ON_JOIN, [{ session: 8 }]);
+    expect([seen, second.mock.calls.length, first.mock.calls.length]).toEqual([[8], 0, 1]);
+  });
+
+  test('after the last observer left, the next one makes a new WAMP subscription', async () => {
+    const session = new FakeSession();
+    const meta = metaOf(session);
+    meta.joins$.subscribe().unsubscribe();
+    await flush();
+    expect(session.active(ON_JOIN)).toBe(0);
+    const seen: number[] = [];
+    meta.joins$.subscribe((j) => seen.push(j.session));
+    await flush();
+    expect([session.subscriptions.length, session.active(ON_JOIN)]).toEqual([2, 1]);
+    session.publish(ON_JOIN, [{ session: 4 }]);
+    expect(seen).toEqual([4]);
+  });
+
+  test("an event the previous session's handler still gets after a re-attach reaches nobody", async () => {
+    const first = new FakeSession();
+    const meta = metaOf(first);
+    const seen: number[] = [];
+    meta.joins$.subscribe((j) => seen.push(j.session));
+    await flush();
+    const old = first.subscriptions[0]!;
+    const second = new FakeSession();
+    meta.attach(second);
+    await flush();
+    old.handler([{ session: 1 }], {}); // autobahn delivering one more from the closed session
+    second.publish(ON_JOIN, [{ session: 2 }]);
+    expect(seen).toEqual([2]);
+  });
+
+  test('a stream observed after dispose completes at once, with no SUBSCRIBE', async () => {
+    const session = new FakeSession();
+    const meta = metaOf(session);
+    meta.dispose();
+    const complete = jest.fn();
+    meta.joins$.subscribe({ complete });
+    await flush();
+    expect([complete.mock.calls.length, session.subscriptions.length]).toEqual([1, 0]);
+  });
+
   test('after the session closes, a new session is subscribed again and its events reach the same observers', async () => {
     const first = new FakeSession();
     const meta = metaOf(first);
