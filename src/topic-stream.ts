@@ -95,6 +95,7 @@ export class TopicStream<T> {
     let stopped = false;
     let source: Subscription | undefined;
     let onSession: (() => void) | undefined;
+    let latest: WampSessionLike | null | undefined;
     connection.stop = () => {
       stopped = true;
       source?.unsubscribe();
@@ -102,11 +103,12 @@ export class TopicStream<T> {
       onSession = undefined;
     };
     source = this.#session$.subscribe((session) => {
+      latest = session;
       onSession?.();
       onSession = undefined;
       if (!session || stopped) return;
       const teardown = this.#subscribeOn(session, connection);
-      if (stopped) teardown(); // refused at once
+      if (stopped || latest !== session) teardown(); // refused at once, or session$ moved on meanwhile
       else onSession = teardown;
     });
     if (stopped) source.unsubscribe();

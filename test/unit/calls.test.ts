@@ -22,6 +22,8 @@ import {
   type WampConnectionLike,
   type WampSessionLike,
 } from '../../src';
+import { BehaviorSubject, Subject } from 'rxjs';
+import { TopicStream } from '../../src/topic-stream';
 import { FakeSession, PENDING, WampError, flush } from '../helpers/fake-session';
 import { metaCalls, replay } from '../helpers/crossbar-replay';
 
@@ -463,6 +465,23 @@ describe('streams', () => {
     old.handler([{ session: 1 }], {}); // autobahn delivering one more from the closed session
     second.publish(ON_JOIN, [{ session: 2 }]);
     expect(seen).toEqual([2]);
+  });
+
+  test('a session that is let go while its SUBSCRIBE is being sent keeps no subscription and delivers nothing', async () => {
+    const session = new FakeSession();
+    const session$ = new BehaviorSubject<WampSessionLike | null>(session);
+    const send = session.subscribe.bind(session);
+    session.subscribe = (topic, handler) => {
+      const sent = send(topic, handler);
+      session$.next(null); // e.g. a close noticed while the SUBSCRIBE goes out
+      return sent;
+    };
+    const stream = new TopicStream<number>(ON_JOIN, (payload) => payload.args[0] as number, session$, new Subject(), new WeakSet());
+    const seen: number[] = [];
+    stream.events$.subscribe((value) => seen.push(value));
+    await flush();
+    session.publish(ON_JOIN, [1]);
+    expect([session.active(ON_JOIN), seen, stream.subscribedOn$.value]).toEqual([0, [], null]);
   });
 
   test('a stream observed after dispose completes at once, with no SUBSCRIBE', async () => {

@@ -204,6 +204,22 @@ describe('SnapshotStore', () => {
     expect(new Map(store.snapshot())).toEqual(new Map([[2, { ...details(2), authid: 'two2' }]]));
   });
 
+  test('a snapshot iterates in the same order before and after it copies itself out', () => {
+    const store = new SnapshotStore();
+    for (const id of [1, 2, 3]) store.set(id, details(id));
+    for (let i = 0; i < 62; i++) {
+      store.set(100, { ...details(100), authid: `v${i}` });
+      store.snapshot();
+    }
+    store.delete(100);
+    const held = store.snapshot();
+    store.set(1, { ...details(1), authid: 'changed' });
+    const before = [...held.keys()];
+    store.snapshot(); // the 64th: `held` copies itself out here
+    expect([...held.keys()]).toEqual(before);
+    expect(held.get(1)).toEqual(details(1));
+  });
+
   test('a chain of more than 64 snapshots still reads right, old and new, after compaction', () => {
     const store = new SnapshotStore();
     const model = new Map<SessionId, SessionDetails>();
