@@ -5,8 +5,8 @@
  */
 import { config } from 'rxjs';
 import { SessionClosedError, SessionMeta, publishPresence } from '../../src';
-import type { MetaError, PresenceEntry, SessionDetails } from '../../src';
-import { FakeSession, WampError, flush } from '../helpers/fake-session';
+import type { LiveSessionSetOptions, MetaError, PresenceEntry, SessionDetails } from '../../src';
+import { FakeSession, WampError, flush, type FakeSessionOptions } from '../helpers/fake-session';
 import { ScriptedRealm, metaTracker } from '../helpers/live-set';
 import { PREFIX } from '../helpers/presence';
 
@@ -56,15 +56,27 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-async function running(others: number[] = [11, 12], project?: (s: SessionDetails) => PresenceEntry) {
+/**
+ * A live set (no verification) on a session of `Kind` that a scripted realm answers, after the
+ * first flush. `users` are in the realm already; `self` is the session's own role in it, if listed.
+ */
+async function liveOn<S extends RelaySession>(
+  Kind: new (options: FakeSessionOptions) => S,
+  { id = 1, users = [], self, options }: { id?: number; users?: number[]; self?: string; options?: LiveSessionSetOptions } = {},
+) {
   const realm = new ScriptedRealm();
-  for (const id of others) realm.add(id, 'user', false);
-  const session = new RelaySession({ id: 1, onCall: realm.answerNow });
+  for (const user of users) realm.add(user, 'user', false);
+  const session = new Kind({ id, onCall: realm.answerNow });
   realm.sessions.push(session);
-  realm.add(1, 'service', false);
+  if (self !== undefined) realm.add(id, self, false);
   const meta: SessionMeta = metas.make(session);
-  const live = meta.liveSessions({ verifyIntervalMs: 0 });
+  const live = meta.liveSessions({ verifyIntervalMs: 0, ...options });
   await flush();
+  return { realm, session, meta, live };
+}
+
+async function running(others: number[] = [11, 12], project?: (s: SessionDetails) => PresenceEntry) {
+  const { realm, session, meta, live } = await liveOn(RelaySession, { users: others, self: 'service' });
   await live.ready;
   const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000, ...(project && { project }) });
   const errors: MetaError[] = [];
@@ -183,13 +195,7 @@ class SlowRegisterSession extends RelaySession {
 
 /** A synced live set on a session whose REGISTERs wait for the test. */
 async function slowRegistering() {
-  const realm = new ScriptedRealm();
-  const session = new SlowRegisterSession({ id: 1, onCall: realm.answerNow });
-  realm.sessions.push(session);
-  realm.add(1, 'service', false);
-  const meta = metas.make(session);
-  const live = meta.liveSessions({ verifyIntervalMs: 0 });
-  await flush();
+  const { session, meta, live } = await liveOn(SlowRegisterSession, { self: 'service' });
   return { session, meta, live };
 }
 
@@ -230,15 +236,9 @@ test('the union of several sets: a session that leaves one set but is still in a
   // Two router nodes, each with its own meta session; session 11 is seen by both sets (e.g. two
   // sets of one realm with overlapping filters, or one session known to two nodes).
   const node = async (id: number) => {
-    const realm = new ScriptedRealm();
-    realm.add(11, 'user', false);
-    const session = new RelaySession({ id, onCall: realm.answerNow });
-    realm.sessions.push(session);
-    const meta = metas.make(session);
-    const live = meta.liveSessions({ verifyIntervalMs: 0, includeSelf: false });
-    await flush();
-    await live.ready;
-    return { realm, session, meta, live };
+    const node = await liveOn(RelaySession, { id, users: [11], options: { includeSelf: false } });
+    await node.live.ready;
+    return node;
   };
   const a = await node(1);
   const b = await node(2);
@@ -283,12 +283,7 @@ test('a session that closed a moment ago (REGISTER throws "session not open", as
   const unhandled: unknown[] = [];
   config.onUnhandledError = (error) => unhandled.push(error);
   try {
-    const realm = new ScriptedRealm();
-    const session = new StrictSession({ id: 1, onCall: realm.answerNow });
-    realm.sessions.push(session);
-    const meta = metas.make(session);
-    const live = meta.liveSessions({ verifyIntervalMs: 0 });
-    await flush();
+    const { realm, session, meta, live } = await liveOn(StrictSession);
     session.drop(); // the transport dropped; the liveness check has not noticed yet
     const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
     await flush();
@@ -312,12 +307,7 @@ test('a REGISTER refused for a while (the router still holds the registration of
       return super.register(procedure, endpoint);
     }
   }
-  const realm = new ScriptedRealm();
-  const session = new BusySession({ id: 1, onCall: realm.answerNow });
-  realm.sessions.push(session);
-  const meta = metas.make(session);
-  const live = meta.liveSessions({ verifyIntervalMs: 0 });
-  await flush();
+  const { session, live } = await liveOn(BusySession);
   const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 60_000 });
   const errors: MetaError[] = [];
   relay.errors$.subscribe((e) => errors.push(e));
@@ -339,12 +329,7 @@ test('disposed from an errors$ observer while a heartbeat goes out: no timer lef
       return super.publish(topic, args, kwargs, options);
     }
   }
-  const realm = new ScriptedRealm();
-  const session = new FailingSession({ id: 1, onCall: realm.answerNow });
-  realm.sessions.push(session);
-  const meta = metas.make(session);
-  const live = meta.liveSessions({ verifyIntervalMs: 0 });
-  await flush();
+  const { live } = await liveOn(FailingSession);
   await live.ready;
   const timers = jest.getTimerCount();
   const relay = publishPresence(live, { prefix: PREFIX, heartbeatMs: 1000 });
