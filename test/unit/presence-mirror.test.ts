@@ -34,7 +34,8 @@ async function mirrored(state: RelayState, answer?: (call: SentCall) => unknown)
   const errors: MetaError[] = [];
   mirror.on('error', (e) => errors.push(e));
   await flush();
-  return { session, mirror, errors, stateCalls: () => session.calls.filter((c) => c.procedure === GET_STATE).length };
+  const sent = (): SentCall[] => session.calls.filter((c) => c.procedure === GET_STATE);
+  return { session, mirror, errors, sent, stateCalls: () => sent().length };
 }
 
 /** Lets `ms` pass on the fake clock in small steps, so that answers arrive in between. */
@@ -76,37 +77,29 @@ test('a get_state entry with a wrongly typed field is reported and retried, the 
 
 test('a gap among the changes buffered while get_state was in flight: resync at once, not at the next heartbeat', async () => {
   const state: RelayState = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
-  const pending: SentCall[] = [];
-  const { session, mirror, stateCalls } = await mirrored(state, (call) => {
-    pending.push(call);
-    return PENDING;
-  });
-  expect(pending).toHaveLength(1);
+  const { session, mirror, stateCalls, sent } = await mirrored(state, () => PENDING);
+  expect(sent()).toHaveLength(1);
   // 6 was lost on the way; 7 arrives while the state (seq 5) is on its way
   session.publish(ON_CHANGE, [{ epoch: 'e1', seq: 7, joined: [{ session: 3 }], left: [] }]);
-  pending[0]!.resolve({ ...state });
+  sent()[0]!.resolve({ ...state });
   await flush();
   expect(mirror.status).toBe('live');
   expect(stateCalls()).toBe(2); // the gap is seen now
   state.seq = 7;
   state.sessions = [{ session: 1 }, { session: 2 }, { session: 3 }];
-  pending[1]!.resolve({ ...state });
+  sent()[1]!.resolve({ ...state });
   await flush();
   expect(ids(mirror)).toEqual([1, 2, 3]);
 });
 
 test('a new epoch among the events buffered while get_state was in flight (the relay restarted meanwhile): resync at once', async () => {
   const state: RelayState = { epoch: 'e1', seq: 5, heartbeatMs: 60_000, stale: false, sessions: [{ session: 1 }] };
-  const pending: SentCall[] = [];
-  const { session, mirror, stateCalls } = await mirrored(state, (call) => {
-    pending.push(call);
-    return PENDING;
-  });
+  const { session, mirror, stateCalls, sent } = await mirrored(state, () => PENDING);
   session.publish(`${PREFIX}.on_heartbeat`, [{ epoch: 'e2', seq: 0 }]);
-  pending[0]!.resolve({ ...state }); // answered by the old relay
+  sent()[0]!.resolve({ ...state }); // answered by the old relay
   await flush();
   expect(stateCalls()).toBe(2);
-  pending[1]!.resolve({ ...state, epoch: 'e2', seq: 0, sessions: [{ session: 9 }] });
+  sent()[1]!.resolve({ ...state, epoch: 'e2', seq: 0, sessions: [{ session: 9 }] });
   await flush();
   expect(ids(mirror)).toEqual([9]);
 });
