@@ -470,10 +470,11 @@ function isWampError(value: unknown): value is WampErrorLike {
 }
 
 /**
- * Maps what a WAMP call or subscribe rejected with to the error classes above.
+ * Maps what a WAMP call or subscribe rejected with to the error classes above (a MetaError as
+ * it is; anything that is not a WAMP error becomes a `RouterError` `wamp.error.runtime_error`).
  * The only place that knows WAMP error URIs.
  */
-export function toMetaError(error: unknown, procedure: string, sessionId?: SessionId): MetaError {
+export function toMetaError(error: unknown, procedure?: string, sessionId?: SessionId): MetaError {
   if (isMetaError(error)) return error;
   if (!isWampError(error)) return new RouterError('wamp.error.runtime_error', [String(error)], {}, { procedure, cause: error });
   const args = Array.isArray(error.args) ? (error.args as unknown[]) : [];

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { systemClock, type Clock } from './clock';
-import { InvalidArgumentError, SessionClosedError, isMetaError, toMetaError, type MetaError } from './errors';
+import { InvalidArgumentError, SessionClosedError, toMetaError, type MetaError } from './errors';
 import { LiveSessionSet } from './live/live-session-set';
 import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
 import type { LiveSessionSetOptions } from './live/types';
@@ -405,7 +405,7 @@ export class SessionMeta {
   }
 
   #report(error: unknown): MetaError {
-    const metaError = isMetaError(error) ? error : toMetaError(error, 'wamp-session-meta');
+    const metaError = toMetaError(error, 'wamp-session-meta');
     this.#errors.next(metaError);
     return metaError;
   }

@@ -1,7 +1,7 @@
 import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import type { TimerHandle } from '../clock';
 import { Emitter, callSafely } from '../emitter';
-import { RouterError, SessionClosedError, isMetaError, type MetaError } from '../errors';
+import { SessionClosedError, toMetaError, type MetaError } from '../errors';
 import type { SessionDetails, SessionId } from '../types';
 import { DISPOSED } from '../uris';
 import { initialState, statusOf, transition, type Effect, type MachineEvent, type MachineState, type SyncMode, type Timer } from './machine';
@@ -386,7 +386,7 @@ export class LiveSessionSet implements LiveSessionView {
         ? { lost: await source.repair!(this.#store.map, this.#gone, isCurrent) }
         : { fetched: await source.fetch(this.#store.map, isCurrent) };
     } catch (error) {
-      if (isCurrent()) this.#dispatch({ type: 'syncFailed', epoch, error: asMetaError(error) });
+      if (isCurrent()) this.#dispatch({ type: 'syncFailed', epoch, error: toMetaError(error) });
       return;
     }
     if (!isCurrent()) return;
@@ -423,7 +423,7 @@ export class LiveSessionSet implements LiveSessionView {
       const difference = await check.call(this.#source, () => this.#store.size, calibrate);
       this.#dispatch({ type: 'checked', epoch, difference });
     } catch (error) {
-      this.#dispatch({ type: 'checkFailed', epoch, error: asMetaError(error) });
+      this.#dispatch({ type: 'checkFailed', epoch, error: toMetaError(error) });
     }
   }
 
@@ -478,9 +478,4 @@ export class LiveSessionSet implements LiveSessionView {
 
 function toChanges(outcome: SessionSetChange | SessionSetChange[] | undefined | 'resync'): SessionSetChange[] {
   return outcome === undefined || outcome === 'resync' ? [] : Array.isArray(outcome) ? outcome : [outcome];
-}
-
-/** Sources fail with MetaErrors; anything else is a fault of the source, reported as such. */
-function asMetaError(error: unknown): MetaError {
-  return isMetaError(error) ? error : new RouterError('wamp.error.runtime_error', [String(error)], {}, { cause: error });
 }

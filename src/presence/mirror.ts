@@ -7,7 +7,7 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
-import { CallTimeoutError, InvalidArgumentError, NotAuthorizedError, isMetaError, toMetaError, type MetaError } from '../errors';
+import { CallTimeoutError, InvalidArgumentError, NotAuthorizedError, toMetaError, type MetaError } from '../errors';
 import { LiveSessionSet } from '../live/live-session-set';
 import type { MachineConfig } from '../live/machine';
 import { applyJoin, applyLeave, type SessionTable, type Tombstones } from '../live/reduce';
@@ -207,7 +207,7 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
 
   /** A payload a rogue publisher could have sent: reported, never applied, followed by a resync. */
   #malformed(error: unknown): void {
-    const reported = isMetaError(error) ? error : toMetaError(error, this.#uris.onChange);
+    const reported = toMetaError(error, this.#uris.onChange);
     this.#sink?.report(reported);
     this.#sink?.dispatch({ type: 'resync' });
   }
@@ -233,7 +233,7 @@ export function mirrorPresence<S extends WampSessionLike>(target: WampConnection
   const callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
   if (typeof target !== 'object' || target === null) throw new InvalidArgumentError('target', 'an autobahn Connection or Session');
   const disposed$ = new Subject<void>();
-  const follower = new SessionFollower(callTimeoutMs, systemClock, (error) => (isMetaError(error) ? error : toMetaError(error, prefix)));
+  const follower = new SessionFollower(callTimeoutMs, systemClock, (error) => toMetaError(error, prefix));
   if (typeof (target as WampSessionLike).call === 'function') follower.attach(target as WampSessionLike);
   else follower.follow(target as WampConnectionLike<S>);
   const mirror = LiveSessionSet.fromSource(new MirrorSource(follower, prefix, callTimeoutMs, disposed$));

@@ -4,7 +4,7 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
-import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, isMetaError, toMetaError, type MetaError } from '../errors';
+import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, toMetaError, type MetaError } from '../errors';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
@@ -288,7 +288,7 @@ class Relay implements PresenceRelay {
   }
 
   #report(error: unknown): void {
-    if (!this.#disposed) this.#errors.next(isMetaError(error) ? error : toMetaError(error, this.#uris.getState));
+    if (!this.#disposed) this.#errors.next(toMetaError(error, this.#uris.getState));
   }
 }
 
