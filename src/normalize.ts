@@ -58,7 +58,8 @@ export function eventPayload(args: unknown, kwargs: unknown): Payload {
 
 const BAD_ID = 'session id is not an integer in [1, 2^53]';
 
-function malformed(what: string, payload: unknown, procedure: string): never {
+/** Throws what a payload that cannot be read is reported as. */
+export function malformed(what: string, payload: unknown, procedure: string): never {
   throw new MalformedPayloadError(what, payload, { procedure });
 }
 

@@ -8,8 +8,7 @@
  * - topic `<prefix>.on_heartbeat` → `{ epoch, seq, stale? }` every `heartbeatMs` and at once when
  *   `stale` changes (`seq`: the last one published; `stale` absent = false)
  */
-import { MalformedPayloadError } from '../errors';
-import { isRecord, isSessionId, toDetails, type Payload } from '../normalize';
+import { isRecord, isSessionId, malformed, toDetails, type Payload } from '../normalize';
 import type { SessionDetails, SessionId } from '../types';
 
 /**
@@ -56,10 +55,6 @@ export interface HeartbeatMessage {
 }
 
 type Rec = Record<string, unknown>;
-
-function malformed(what: string, payload: unknown, procedure: string): never {
-  throw new MalformedPayloadError(what, payload, { procedure });
-}
 
 /** The one dict of a payload (args[0]); kwargs are accepted too, from clients that send them. */
 function dictOf({ args, kwargs }: Payload, procedure: string): Rec {
