@@ -15,6 +15,19 @@ export function callSafely<A extends unknown[]>(listener: (...args: A) => unknow
 }
 
 /**
+ * Undoes something on a session (unsubscribe, unregister) without caring whether it works: the
+ * session may be closing or gone. autobahn throws "session not open" synchronously; nothing is
+ * left to undo then.
+ */
+export function quietly(run: () => PromiseLike<unknown>): void {
+  try {
+    Promise.resolve(run()).then(undefined, () => undefined);
+  } catch {
+    // the session is closed: nothing to undo
+  }
+}
+
+/**
  * A tiny typed event emitter (typed-emitter's `EventMap` contract) that runs in browsers too,
  * where Node's `events` module does not exist. Each listener maps to whether it is a `once` one.
  */

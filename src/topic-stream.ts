@@ -1,16 +1,8 @@
 import { BehaviorSubject, Observable, Subject, type Subscription } from 'rxjs';
+import { quietly } from './emitter';
 import { toMetaError } from './errors';
 import { eventPayload, type Payload } from './normalize';
 import type { WampSessionLike } from './types';
-
-/** Unsubscribe without caring whether the session is still open: it may be gone already. */
-function quietly(run: () => PromiseLike<unknown>): void {
-  try {
-    Promise.resolve(run()).then(undefined, () => undefined);
-  } catch {
-    // autobahn throws "session not open" synchronously; nothing is left to unsubscribe then.
-  }
-}
 
 /** One run of the shared stream: from its first observer to its last, an error or the dispose. */
 interface Connection<T> {

@@ -4,6 +4,7 @@
  */
 import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
+import { quietly } from '../emitter';
 import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, toMetaError, type MetaError } from '../errors';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
@@ -294,12 +295,7 @@ class Relay implements PresenceRelay {
 
 /** Removes a registration, quietly: the session may be closing. */
 function unregisterFrom(session: WampSessionLike, registration: unknown): void {
-  if (!session.isOpen || typeof session.unregister !== 'function') return;
-  try {
-    Promise.resolve(session.unregister(registration as never)).then(undefined, () => undefined);
-  } catch {
-    // the session is closing: nothing is registered any more
-  }
+  if (session.isOpen && typeof session.unregister === 'function') quietly(() => session.unregister!(registration as never));
 }
 
 /**
