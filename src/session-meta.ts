@@ -6,6 +6,7 @@ import { MetaSource, checkLiveOptions, type MetaApi } from './live/meta-source';
 import type { LiveSessionSetOptions } from './live/types';
 import { countFrom, detailsFrom, detailsOfResult, idsFrom, killResultFrom, leftFrom, type Payload } from './normalize';
 import { callEach } from './session/batch';
+import { DEFAULT_CALL_TIMEOUT_MS } from './session/calls';
 import { SessionFollower } from './session/follower';
 import { KnownSessions } from './session/known-sessions';
 import { ownerOf, sessionsOf } from './session/registry';
@@ -108,7 +109,7 @@ export class SessionMeta {
    */
   constructor(session: WampSessionLike | null, options: SessionMetaOptions = {}) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new InvalidArgumentError('options', 'an object');
-    this.#callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
+    this.#callTimeoutMs = checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs', DEFAULT_CALL_TIMEOUT_MS);
     this.#follower = new SessionFollower(this.#callTimeoutMs, this.#clock, (error) => this.#report(error), () => this.#known.clear());
     this.errors$ = this.#errors.asObservable();
     const { session$, gone } = this.#follower;

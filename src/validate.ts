@@ -55,7 +55,9 @@ export function checkUri(value: unknown, argument: string): string {
   return value;
 }
 
-export function checkTimeout(value: unknown, argument: string): number {
+/** A number of milliseconds a timer can wait; `fallback` when `value` is undefined and one is given. */
+export function checkTimeout(value: unknown, argument: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 2 ** 31 - 1) {
     fail(argument, 'a number of milliseconds in [0, 2^31-1]');
   }

@@ -14,11 +14,12 @@ import { applyJoin, applyLeave, type SessionTable, type Tombstones } from '../li
 import type { SourceSink, SyncSource } from '../live/source';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { Payload } from '../normalize';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../session/calls';
 import { SessionFollower } from '../session/follower';
 import { TopicStream, whenSubscribed } from '../topic-stream';
 import type { WampConnectionLike, WampSessionLike } from '../types';
 import { checkTimeout, checkUri } from '../validate';
-import { entryDetails, parseChange, parseHeartbeat, parseState, uris, type ChangeMessage, type HeartbeatMessage, type StateMessage } from './protocol';
+import { DEFAULT_HEARTBEAT_MS, entryDetails, parseChange, parseHeartbeat, parseState, uris, type ChangeMessage, type HeartbeatMessage, type StateMessage } from './protocol';
 
 /**
  * A presence set rebuilt from a relay: the same read interface as a live set.
@@ -48,8 +49,6 @@ export interface MirrorPresenceOptions {
 
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
-/** Heartbeats assumed until the relay's state says otherwise (the relay's default). */
-const DEFAULT_HEARTBEAT_MS = 10_000;
 /** Silence longer than this many heartbeats makes the mirror stale. */
 const MISSED_HEARTBEATS = 2.5;
 const acceptAll = (): boolean => true;
@@ -230,7 +229,7 @@ class MirrorSource implements SyncSource<MirrorEvent, StateMessage> {
 export function mirrorPresence<S extends WampSessionLike>(target: WampConnectionLike<S> | WampSessionLike, options: MirrorPresenceOptions): PresenceMirror {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'an object with a prefix');
   const prefix = checkUri(options.prefix, 'options.prefix');
-  const callTimeoutMs = options.callTimeoutMs === undefined ? 10_000 : checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs');
+  const callTimeoutMs = checkTimeout(options.callTimeoutMs, 'options.callTimeoutMs', DEFAULT_CALL_TIMEOUT_MS);
   if (typeof target !== 'object' || target === null) throw new InvalidArgumentError('target', 'an autobahn Connection or Session');
   const disposed$ = new Subject<void>();
   const follower = new SessionFollower(callTimeoutMs, systemClock, (error) => toMetaError(error, prefix));

@@ -27,6 +27,9 @@ export interface PresenceEntry {
   readonly [field: string]: unknown;
 }
 
+/** A relay's heartbeat interval when none is given; what a mirror assumes until a state says. */
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
 export const uris = (prefix: string) => ({
   getState: `${prefix}.get_state`,
   onChange: `${prefix}.on_change`,

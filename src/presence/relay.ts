@@ -12,7 +12,7 @@ import { ownerOf, sessionsOf } from '../session/registry';
 import type { SessionDetails, SessionId, WampSessionLike } from '../types';
 import { DISPOSED } from '../uris';
 import { checkTimeout, checkUri } from '../validate';
-import { defaultProjection, entryDetails, uris, type PresenceEntry, type StateMessage } from './protocol';
+import { DEFAULT_HEARTBEAT_MS, defaultProjection, entryDetails, uris, type PresenceEntry, type StateMessage } from './protocol';
 
 /**
  * Options of {@link publishPresence}.
@@ -321,7 +321,7 @@ export function publishPresence(sets: LiveSessionView | readonly LiveSessionView
   }
   const project = options.project ?? defaultProjection;
   if (typeof project !== 'function') throw new InvalidArgumentError('options.project', 'a function');
-  const heartbeatMs = options.heartbeatMs === undefined ? 10_000 : checkTimeout(options.heartbeatMs, 'options.heartbeatMs');
+  const heartbeatMs = checkTimeout(options.heartbeatMs, 'options.heartbeatMs', DEFAULT_HEARTBEAT_MS);
   if (heartbeatMs === 0) throw new InvalidArgumentError('options.heartbeatMs', 'a positive number of milliseconds');
   const via = options.via ?? (list.length === 1 ? ownerOf.get(list[0]!) : undefined);
   const session$ = via === undefined ? undefined : sessionsOf.get(via);

@@ -4,6 +4,9 @@ import { CallTimeoutError, SessionClosedError, toMetaError, type InvalidArgument
 import { resultPayload, type Payload } from '../normalize';
 import type { CloseDetails, SessionId, WampSessionLike } from '../types';
 
+/** `callTimeoutMs` when none is given (API.md §1). */
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+
 /** What a call fails with when there is no open session, or it closed while the call waited. */
 export function closedError(procedure: string, close: CloseDetails | undefined): SessionClosedError {
   return new SessionClosedError({
