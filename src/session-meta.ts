@@ -388,7 +388,7 @@ export class SessionMeta {
   readonly #listedDetails = (value: unknown, procedure: string): SessionDetails => this.#known.remember(detailsOfResult(value, procedure));
 
   #parseJoin(payload: Payload): SessionDetails | undefined {
-    return this.#parsing(() => this.#known.remember(detailsFrom(payload, uri.ON_JOIN)));
+    return this.#parsing(() => this.#details(payload, uri.ON_JOIN));
   }
 
   #parseLeave(payload: Payload): SessionLeft | undefined {
