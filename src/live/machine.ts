@@ -128,8 +128,17 @@ export function statusOf(state: MachineState): LiveStatus {
 /** Errors after which retrying cannot help: the source refuses for good (denied, not offered). */
 export type IsFinal = (error: MetaError) => boolean;
 
+/** The retry backoff sources use (and a presence relay's REGISTER): from 250 ms, doubling, at most 10 s. */
+export const RETRY_BASE_MS = 250;
+export const RETRY_MAX_MS = 10_000;
+
+/** `baseMs` × 2^`attempt`, at most `maxMs`. */
+export function backoffMs(attempt: number, baseMs = RETRY_BASE_MS, maxMs = RETRY_MAX_MS): number {
+  return Math.min(baseMs * 2 ** attempt, maxMs);
+}
+
 function backoff(state: MachineState, config: MachineConfig): number {
-  return Math.min(config.retryBaseMs * 2 ** state.attempt, config.retryMaxMs);
+  return backoffMs(state.attempt, config.retryBaseMs, config.retryMaxMs);
 }
 
 const timer = (name: Timer, delay: number | undefined): Effect => ({ type: 'timer', timer: name, delay });

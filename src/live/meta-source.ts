@@ -12,7 +12,7 @@ import type { SessionDetails, SessionFilter, SessionId, SessionLeft, WampSession
 import { ON_JOIN, ON_LEAVE } from '../uris';
 import { checkFilter, checkPositiveInteger, checkTimeout } from '../validate';
 import { applyEvent, idOnly, settle, type Accept, type LiveEvent, type SessionTable, type Tombstones } from './reduce';
-import type { MachineConfig } from './machine';
+import { RETRY_BASE_MS, RETRY_MAX_MS, type MachineConfig } from './machine';
 import type { SourceSink, SyncSource } from './source';
 import type { LiveSessionSetOptions, SessionSetChange } from './types';
 
@@ -39,8 +39,6 @@ export interface MetaApi {
   register(set: { verifyNow(): void; dispose(): void }): () => void;
 }
 
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 10_000;
 const DEFAULT_VERIFY_MS = 15_000;
 /**
  * `get`s in flight by default (the package's sync benchmark, batched gets): 4096 stayed within

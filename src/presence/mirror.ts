@@ -9,7 +9,7 @@ import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { CallTimeoutError, InvalidArgumentError, NotAuthorizedError, toMetaError, type MetaError } from '../errors';
 import { LiveSessionSet } from '../live/live-session-set';
-import type { MachineConfig } from '../live/machine';
+import { RETRY_BASE_MS, RETRY_MAX_MS, type MachineConfig } from '../live/machine';
 import { applyJoin, applyLeave, type SessionTable, type Tombstones } from '../live/reduce';
 import type { SourceSink, SyncSource } from '../live/source';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
@@ -47,8 +47,6 @@ export interface MirrorPresenceOptions {
   readonly callTimeoutMs?: number;
 }
 
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 10_000;
 /** Silence longer than this many heartbeats makes the mirror stale. */
 const MISSED_HEARTBEATS = 2.5;
 const acceptAll = (): boolean => true;

@@ -6,6 +6,7 @@ import { Subject, Subscription, type Observable } from 'rxjs';
 import { systemClock, type TimerHandle } from '../clock';
 import { quietly } from '../emitter';
 import { InvalidArgumentError, NotAuthorizedError, SessionClosedError, toMetaError, type MetaError } from '../errors';
+import { backoffMs } from '../live/machine';
 import type { LiveSessionView, SessionSetChange } from '../live/types';
 import type { SessionMeta } from '../session-meta';
 import { ownerOf, sessionsOf } from '../session/registry';
@@ -62,9 +63,6 @@ export interface PresenceRelay {
 
 /** Changes within this window go out as one publication (a burst of joins is not one publication each). */
 const COALESCE_MS = 10;
-/** A refused REGISTER is sent again after base × 2^attempt ms, at most max. */
-const REGISTER_RETRY_BASE_MS = 250;
-const REGISTER_RETRY_MAX_MS = 10_000;
 
 function newEpoch(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -234,7 +232,7 @@ class Relay implements PresenceRelay {
         // Refused for now (e.g. the router still holds the registration of this service's session
         // before a reconnect): try again with backoff while this session is the one; denied is final.
         if (this.#session !== session || this.#disposed || NotAuthorizedError.is(refused) || !session.isOpen) return;
-        const delay = Math.min(REGISTER_RETRY_BASE_MS * 2 ** this.#registerAttempts++, REGISTER_RETRY_MAX_MS);
+        const delay = backoffMs(this.#registerAttempts++);
         this.#registerRetry = this.#clock.setTimeout(() => {
           if (this.#session === session && !this.#disposed && this.#registration === undefined) this.#onSession(session);
         }, delay);
