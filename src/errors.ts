@@ -1,4 +1,4 @@
-import { ERROR_NO_SUCH_PROCEDURE, ERROR_NO_SUCH_SESSION, ERROR_NOT_AUTHORIZED } from './uris';
+import { ERROR_NO_SUCH_PROCEDURE, ERROR_NO_SUCH_SESSION, ERROR_NOT_AUTHORIZED, ERROR_RUNTIME } from './uris';
 import type { SessionId } from './types';
 
 /**
@@ -476,7 +476,7 @@ function isWampError(value: unknown): value is WampErrorLike {
  */
 export function toMetaError(error: unknown, procedure?: string, sessionId?: SessionId): MetaError {
   if (isMetaError(error)) return error;
-  if (!isWampError(error)) return new RouterError('wamp.error.runtime_error', [String(error)], {}, { procedure, cause: error });
+  if (!isWampError(error)) return new RouterError(ERROR_RUNTIME, [String(error)], {}, { procedure, cause: error });
   const args = Array.isArray(error.args) ? (error.args as unknown[]) : [];
   const kwargs = typeof error.kwargs === 'object' && error.kwargs !== null ? (error.kwargs as Record<string, unknown>) : {};
   const text = typeof args[0] === 'string' ? args[0] : error.error;

@@ -17,6 +17,10 @@ export const KILL_ALL = 'wamp.session.kill_all';
 export const ERROR_NO_SUCH_SESSION = 'wamp.error.no_such_session';
 export const ERROR_NOT_AUTHORIZED = 'wamp.error.not_authorized';
 export const ERROR_NO_SUCH_PROCEDURE = 'wamp.error.no_such_procedure';
+export const ERROR_RUNTIME = 'wamp.error.runtime_error';
+
+/** The close reason reported for an attached session found closed without GOODBYE (its transport dropped). */
+export const CLOSE_LOST = 'wamp.close.lost';
 
 /** The close reason this SDK reports for what it disposed itself (not a WAMP URI on the wire). */
 export const DISPOSED = 'wamp-session-meta.disposed';

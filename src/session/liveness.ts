@@ -1,6 +1,7 @@
 /** Noticing that an attached autobahn session closed. */
 import type { Clock, TimerHandle } from '../clock';
 import type { CloseDetails, WampSessionLike } from '../types';
+import { CLOSE_LOST } from '../uris';
 
 /**
  * autobahn does not tell a bare `Session` that its transport dropped (only `Connection.onclose`
@@ -20,7 +21,7 @@ export function watchSession(session: WampSessionLike, clock: Clock, closed: (de
   let timer: TimerHandle | undefined;
   const poll = (): void => {
     timer = clock.setTimeout(() => {
-      if (!session.isOpen) return closed({ reason: 'wamp.close.lost' });
+      if (!session.isOpen) return closed({ reason: CLOSE_LOST });
       poll();
     }, LIVENESS_CHECK_MS);
   };
